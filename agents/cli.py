@@ -1,4 +1,4 @@
-"""The ``emo-r3`` command: one sub-command per module, each loaded only when used.
+"""The ``emo-r3`` command: one sub-command per module, each imported only when chosen.
 
 Each sub-command module defines ``add_arguments(parser)`` and ``run(args) -> int``.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 
 from rewards.errors import EmoError
@@ -22,37 +23,40 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _available() -> dict[str, tuple[str, str]]:
-    out = {}
-    for name, (module, help_) in COMMANDS.items():
-        if importlib.util.find_spec(module.rsplit(".", 1)[0]) is None:
-            continue
-        try:
-            if importlib.util.find_spec(module) is not None:
-                out[name] = (module, help_)
-        except ModuleNotFoundError:
-            continue
-    return out
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict]:
-    parser = argparse.ArgumentParser(prog="emo-r3", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    modules = {}
-    for name, (module_name, help_) in _available().items():
-        module = importlib.import_module(module_name)
-        module.add_arguments(sub.add_parser(name, help=help_, description=help_))
-        modules[name] = module
-    return parser, modules
+def available() -> dict[str, tuple[str, str]]:
+    """The sub-commands whose modules are present."""
+    return {name: spec for name, spec in COMMANDS.items() if _exists(spec[0])}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser, modules = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    commands = available()
+    listing = "\n".join(f"  {name:<7} {help_}" for name, (_, help_) in commands.items())
+    top = argparse.ArgumentParser(
+        prog="emo-r3",
+        description="emo-r3: rewards, environments and GRPO drivers for emotional reasoning.",
+        epilog=f"commands:\n{listing}\n\nRun 'emo-r3 COMMAND -h' for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("command", choices=sorted(commands), metavar="COMMAND")
+    top.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    ns = top.parse_args(argv[:1] if argv and not argv[0].startswith("-") else argv)
+    module_name, help_ = commands[ns.command]
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog=f"emo-r3 {ns.command}", description=help_)
+    module.add_arguments(parser)
+    args = parser.parse_args(argv[1:])
     try:
-        return int(modules[args.command].run(args) or 0)
+        return int(module.run(args) or 0)
     except EmoError as err:
-        print(f"emo-r3 {args.command}: error: {err}", file=sys.stderr)
+        print(f"emo-r3 {ns.command}: error: {err}", file=sys.stderr)
         return 2
 
 

@@ -71,6 +71,9 @@ def check_reward(
     problems = report.problems
     n = len(batch["completions"])
     value_range = value_range or getattr(fn, "value_range", None)
+    if not callable(fn):
+        problems.append(f"is not callable ({type(fn).__name__}); a reward is a function")
+        raise RewardCheckError(f"Reward {name!r} breaks the reward contract:\n- {problems[0]}")
 
     try:
         values = fn(**batch, trainer_state=None, unexpected_column=[0] * n)
