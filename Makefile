@@ -24,7 +24,7 @@ demo: setup
 
 test: setup
 	$(PY) -m ruff check .
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest -n 2 --dist loadfile -q
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: setup
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

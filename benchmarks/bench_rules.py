@@ -24,8 +24,14 @@ from rewards.parsing import _parse
 from rewards.rules import AccuracyReward, AffectReward, FormatReward
 
 LABELS = get_label_set("mikels8").names
-SCENES = ["A child laughs at a clown", "A dark alley at night", "Rotten food on a plate",
-          "A vast canyon at dawn", "A crowd cheers at a concert", "A man shouts at a driver"]
+SCENES = [
+    "A child laughs at a clown",
+    "A dark alley at night",
+    "Rotten food on a plate",
+    "A vast canyon at dawn",
+    "A crowd cheers at a concert",
+    "A man shouts at a driver",
+]
 
 
 def corpus(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
@@ -82,8 +88,12 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "rules.json").write_text(json.dumps(result, indent=2) + "\n")
-    lines = [f"# Rule rewards and presets, {args.n:,} distinct responses, one core ({machine})",
-             "", "| reward | responses/s/core |", "|---|---:|"]
+    lines = [
+        f"# Rule rewards and presets, {args.n:,} distinct responses, one core ({machine})",
+        "",
+        "| reward | responses/s/core |",
+        "|---|---:|",
+    ]
     lines += [f"| {name} | {rate:,.0f} |" for name, rate in rows.items()]
     (out / "rules.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

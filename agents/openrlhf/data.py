@@ -1,0 +1,80 @@
+"""Write an emo_env dataset as an OpenRLHF prompt dataset (JSONL + image files).
+
+Each line holds ``prompt`` (``--data.input_key``), ``label`` (``--data.label_key``, a
+JSON label field of :mod:`agents.labels_codec`) and, for vision policies, ``images``
+(``--data.image_key``, a one-path list). Vision prompts start with OpenRLHF's
+``<image>`` tag, which its prompt dataset turns into an image slot of the chat
+template; text-only prompts carry the caption instead. Image paths in labels are
+relative to ``<out_dir>/images``: serve rewards with ``--image-root <out_dir>/images``.
+
+Example:
+    >>> import tempfile, json
+    >>> from agents.openrlhf.data import write_prompt_dataset
+    >>> path = write_prompt_dataset(tempfile.mkdtemp(), split="test", vision=False)
+    >>> row = json.loads(path.read_text().splitlines()[0])
+    >>> sorted(row), row["prompt"].startswith("Image description:")
+    (['label', 'prompt'], True)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from tqdm import tqdm
+
+from agents.labels_codec import encode_label
+from rewards.errors import MissingDependencyError
+from rewards.prompts import build_prompt
+
+__all__ = ["write_prompt_dataset"]
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def write_prompt_dataset(
+    out_dir: str | os.PathLike,
+    source: str = "embedded",
+    split: str = "train",
+    *,
+    vision: bool = True,
+    template: str = "set",
+    label_set: str | None = None,
+) -> Path:
+    """Write ``<out_dir>/prompts_<split>.jsonl`` (and images) and return its path.
+
+    Args:
+        out_dir: output folder (created).
+        source: an ``emo_env.data.load_dataset`` source.
+        split: the split to write.
+        vision: image prompts for VLM policies; False = caption-conditioned text.
+        template: ``"set"`` (Structured Emotional Thinking) or ``"think"``.
+        label_set: label set to map labels onto (default: the dataset's).
+    """
+    try:
+        from emo_env.data import load_dataset
+    except ImportError as err:
+        raise MissingDependencyError("emo_env data", "env", "prompt datasets") from err
+    rows = load_dataset(source, split=split, label_set=label_set)
+    out = Path(out_dir)
+    image_dir = out / "images"
+    image_dir.mkdir(parents=True, exist_ok=True)
+    path = out / f"prompts_{split}.jsonl"
+    with path.open("w") as fh:
+        for row in tqdm(rows, desc=f"writing {path.name}", disable=len(rows) < 200):
+            caption = row["caption"] or None
+            record: dict = {}
+            if vision:
+                name = _UNSAFE.sub("_", str(row["id"])) + ".png"
+                row["image"].convert("RGB").save(image_dir / name)
+                record["prompt"] = "<image>" + build_prompt(row["label_set"], template)
+                record["images"] = [str((image_dir / name).resolve())]
+                label = encode_label(row["label"], row["label_set"], image=name, caption=caption)
+            else:
+                record["prompt"] = build_prompt(row["label_set"], template, caption=caption)
+                label = encode_label(row["label"], row["label_set"], caption=caption)
+            record["label"] = label
+            fh.write(json.dumps(record) + "\n")
+    return path

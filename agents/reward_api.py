@@ -1,0 +1,210 @@
+"""Score OpenRLHF-style reward requests ``(queries, prompts, labels)`` with a rubric.
+
+Shared by the reward server, the ``reward_func`` file and the verl adapter. A query is
+the prompt followed by the response (OpenRLHF decodes prompt + response tokens with
+special tokens kept); the response is what follows the prompt, with trailing
+end-of-turn tokens removed. Labels are the JSON label fields of
+:mod:`agents.labels_codec`.
+
+Each sample yields ``reward`` (the rubric's weighted total), ``score`` (the total mapped
+onto [0, 1] through the rubric's value range, as OpenRLHF's dynamic filtering expects)
+and one log value per rubric component.
+
+Example:
+    >>> from agents.reward_api import RewardScorer
+    >>> scorer = RewardScorer(preset="emo_r3_paper")
+    >>> r = "<step1>A storm</step1><step2>scared</step2><step3>negative</step3>\\\\boxed{fear}"
+    >>> out = scorer.score_requests(["Q: " + r], ["Q: "], ["fear"])
+    >>> out["rewards"], out["extra_logs"]["accuracy"]
+    ([1.0], [1.0])
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from agents.image_refs import ImageRef, ImageResolver
+from agents.labels_codec import LabelInfo, decode_label
+from rewards import presets
+from rewards.errors import InvalidInputError
+from rewards.reflective import ReflectiveReward
+from rewards.rubric import Rubric
+
+__all__ = ["END_MARKERS", "RewardScorer", "Sample", "merge", "preset_params", "response_from_query"]
+
+END_MARKERS = (
+    "<|im_end|>",
+    "<|endoftext|>",
+    "<|eot_id|>",
+    "<end_of_turn>",
+    "<|end|>",
+    "</s>",
+    "<eos>",
+)
+
+
+def response_from_query(query: str, prompt: str) -> tuple[str, bool]:
+    """The response part of a query and whether the prompt was found in it."""
+    if query.startswith(prompt):
+        text, found = query[len(prompt) :], True
+    elif prompt and prompt in query:
+        text, found = query[query.rindex(prompt) + len(prompt) :], True
+    else:
+        text, found = query, False
+    stripped = True
+    while stripped:
+        stripped = False
+        text = text.rstrip()
+        for marker in END_MARKERS:
+            if text.endswith(marker):
+                text, stripped = text[: -len(marker)], True
+    return text, found
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One checked request sample, ready to score."""
+
+    response: str
+    info: LabelInfo
+    image: ImageRef | None = None
+
+
+class RewardScorer:
+    """Validates and scores batches of OpenRLHF reward requests.
+
+    Args:
+        preset: reward preset name (``rewards.presets.names()``), or a :class:`Rubric`.
+        preset_args: overrides passed to the preset builder (e.g. ``{"judge": ...}``).
+        label_set: default label set for bare labels.
+        image_roots: folders that image paths in labels may point into.
+        dataset: dataset searched for ``sample_id`` images.
+        load_images: load images for the rubric; None = only when a reward uses them
+            (a reflective reward with a judge, a CLIP reward, or a reward with
+            ``needs_images = True``).
+    """
+
+    def __init__(
+        self,
+        preset: str | Rubric = "emo_r3_paper",
+        preset_args: dict[str, Any] | None = None,
+        label_set: str = "mikels8",
+        image_roots: Sequence[str | os.PathLike] = (),
+        dataset: str = "embedded",
+        load_images: bool | None = None,
+    ):
+        if isinstance(preset, Rubric):
+            self.rubric = preset
+        else:
+            args = dict(preset_args or {})
+            builder_params = preset_params(preset)
+            if "label_set" in builder_params:
+                args.setdefault("label_set", label_set)
+            self.rubric = presets.get(preset, **args)
+        self.label_set = label_set
+        self.resolver = ImageResolver(image_roots, dataset)
+        self.load_images = _needs_images(self.rubric) if load_images is None else load_images
+        self.low, self.high = self.rubric.value_range
+        self.stats = {"samples": 0, "prompt_not_found": 0}
+
+    # --- validation ------------------------------------------------------------------
+
+    def prepare(self, queries: Any, prompts: Any, labels: Any) -> list[Sample]:
+        """Check a request's fields and turn them into samples (no file is read).
+
+        Raises:
+            InvalidInputError: wrong types, mismatched lengths, bad labels or images.
+        """
+        for name, value in (("query", queries), ("prompts", prompts), ("labels", labels)):
+            if not isinstance(value, list):
+                raise InvalidInputError(f"{name!r} must be a list; got {type(value).__name__}.")
+        if not (len(queries) == len(prompts) == len(labels)):
+            raise InvalidInputError(
+                f"'query', 'prompts' and 'labels' must have the same length; got "
+                f"{len(queries)}, {len(prompts)} and {len(labels)}."
+            )
+        samples = []
+        for i, (query, prompt) in enumerate(zip(queries, prompts, strict=True)):
+            if not isinstance(query, str) or not isinstance(prompt, str):
+                raise InvalidInputError(f"query[{i}] and prompts[{i}] must be strings.")
+            info = decode_label(labels[i], self.label_set)
+            response, found = response_from_query(query, prompt)
+            if not found:
+                self.stats["prompt_not_found"] += 1
+            image = None
+            if self.load_images:
+                image = self.resolver.check(info)
+            elif info.image is not None and self.resolver.roots:
+                self.resolver.check(info)  # refuse paths outside the roots even if unused
+            samples.append(Sample(response, info, image))
+        return samples
+
+    # --- scoring ---------------------------------------------------------------------
+
+    def score_samples(
+        self, samples: Sequence[Sample], images: Sequence[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Score checked samples in one rubric call; one result dict per sample.
+
+        ``images`` (one per sample) replaces the images the labels refer to.
+        """
+        if not samples:
+            return []
+        if images is None and self.load_images:
+            images = [self.resolver.load(s.image) for s in samples]
+        captions = [s.info.caption or "" for s in samples]
+        results = self.rubric.score_batch(
+            [s.response for s in samples],
+            labels=[s.info.label for s in samples],
+            images=images,
+            label_set=[s.info.label_set for s in samples],
+            caption=captions,
+        )
+        self.stats["samples"] += len(samples)
+        return [self._result(r.total, r.components) for r in results]
+
+    def _result(self, total: float, components: dict[str, float | None]) -> dict[str, Any]:
+        span = self.high - self.low
+        score = (total - self.low) / span if span > 0 else 0.0
+        logs = {k: (0.0 if v is None else v) for k, v in components.items()}
+        logs["not_applicable"] = float(sum(v is None for v in components.values()))
+        return {"reward": total, "score": min(1.0, max(0.0, score)), "logs": logs}
+
+    def score_requests(self, queries: Any, prompts: Any, labels: Any) -> dict[str, Any]:
+        """Validate and score one request; the OpenRLHF reply as plain lists."""
+        return merge(self.score_samples(self.prepare(queries, prompts, labels)))
+
+
+def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Per-sample results as ``{"rewards", "scores", "extra_logs"}`` lists."""
+    logs: dict[str, list[float]] = {}
+    for r in results:
+        for key, value in r["logs"].items():
+            logs.setdefault(key, []).append(value)
+    return {
+        "rewards": [r["reward"] for r in results],
+        "scores": [r["score"] for r in results],
+        "extra_logs": logs,
+    }
+
+
+def preset_params(name: str) -> tuple[str, ...]:
+    """The overrides preset ``name`` accepts (UnknownNameError names the closest preset)."""
+    presets.describe(name)
+    return tuple(inspect.signature(presets.PRESETS[name]).parameters)
+
+
+def _needs_images(rubric: Rubric) -> bool:
+    for f in rubric.funcs:
+        flag = getattr(f, "needs_images", None)
+        if flag is None:  # CLIP rewards read the image column
+            flag = type(f).__module__.startswith("rewards.models.clip")
+        if flag:
+            return True
+        if isinstance(f, ReflectiveReward) and f.judge is not None:
+            return "consistency" in f.components
+    return False

@@ -1,0 +1,122 @@
+"""Turn an emo_env dataset into GRPO prompts (conversational, one user turn).
+
+Vision-language policies see the image (TRL inserts the ``image`` column into the
+prompt) and the plain question; text-only policies read the image's caption in the
+prompt instead, and the image travels to the rewards under :data:`HIDDEN_IMAGE` (TRL
+would otherwise treat the run as multimodal). The reward wrapper maps it back to
+``image``, so image-based scorers work with either kind of policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rewards.errors import InvalidInputError
+from rewards.prompts import build_prompt
+
+__all__ = ["HIDDEN_IMAGE", "ONE_SHOT_EXAMPLES", "load_split", "prompt_dataset"]
+
+#: Column holding the image for rewards when the policy is text-only.
+HIDDEN_IMAGE = "source_image"
+
+#: Worked examples (caption, SET answer) shown before the question when ``one_shot``;
+#: row ``i`` gets example ``i % 3``, so the boxed label of the demonstration varies.
+ONE_SHOT_EXAMPLES: tuple[tuple[str, str], ...] = (
+    (
+        "A shadowy figure follows a lone walker down a dark, empty alley at night.",
+        "<step1> A shadowy figure follows a lone walker in a dark alley. </step1>\n"
+        "<step2> A person would feel threatened and scared. </step2>\n"
+        "<step3> Negative, high arousal. </step3>\n\\boxed{fear}",
+    ),
+    (
+        "An old couple sits on a porch swing at sunset, holding hands and smiling.",
+        "<step1> An old couple holds hands on a porch at sunset. </step1>\n"
+        "<step2> A person would feel calm, warm and satisfied. </step2>\n"
+        "<step3> Positive, low arousal. </step3>\n\\boxed{contentment}",
+    ),
+    (
+        "A puppy tangled in a roll of toilet paper looks up with a guilty face.",
+        "<step1> A puppy is tangled in toilet paper with a guilty face. </step1>\n"
+        "<step2> A person would laugh and find it funny. </step2>\n"
+        "<step3> Positive, high arousal. </step3>\n\\boxed{amusement}",
+    ),
+)
+
+
+def _messages(label_set: str, template: str, caption: str | None, shot: int | None) -> list:
+    user = {"role": "user", "content": build_prompt(label_set, template, caption=caption)}
+    if shot is None:
+        return [user]
+    example_caption, answer = ONE_SHOT_EXAMPLES[shot % len(ONE_SHOT_EXAMPLES)]
+    return [
+        {"role": "user", "content": build_prompt(label_set, template, caption=example_caption)},
+        {"role": "assistant", "content": answer},
+        user,
+    ]
+
+
+def load_split(name: str, split: str):
+    """Load ``split`` of the emo_env dataset ``name`` (a ``datasets.Dataset``)."""
+    from emo_env.data import load_dataset
+
+    return load_dataset(name, split=split)
+
+
+def _as_dataset(data: Any):
+    from datasets import Dataset
+
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, Sequence) and data and isinstance(data[0], dict):
+        return Dataset.from_list(list(data))
+    raise InvalidInputError(
+        f"Expected a datasets.Dataset or a list of row dicts; got {type(data).__name__}."
+    )
+
+
+def prompt_dataset(
+    data: Any, *, vlm: bool, template: str = "set", limit: int = 0, one_shot: bool = False
+):
+    """Add a conversational ``prompt`` column to an emo_env dataset.
+
+    Args:
+        data: a ``datasets.Dataset`` (or list of rows) with ``label`` and ``label_set``
+            columns, plus ``image`` (VLM) or ``caption`` (text-only).
+        vlm: whether the policy sees images.
+        template: prompt template (``"set"`` or ``"think"``).
+        limit: keep only the first ``limit`` rows (0: all).
+        one_shot: precede each question with a worked example exchange (text-only SET
+            prompts; small policies rarely produce the format unprompted).
+
+    Returns:
+        The dataset with ``prompt`` added; for text-only policies ``image`` is renamed to
+        :data:`HIDDEN_IMAGE`.
+    """
+    ds = _as_dataset(data)
+    if limit:
+        ds = ds.select(range(min(limit, len(ds))))
+    needed = ["label", "label_set", "image" if vlm else "caption"]
+    missing = [c for c in needed if c not in ds.column_names]
+    if missing:
+        kind = "a vision-language" if vlm else "a text-only"
+        raise InvalidInputError(
+            f"Training {kind} policy needs dataset columns {needed}; missing {missing} "
+            f"(columns: {ds.column_names})."
+        )
+    if len(ds) == 0:
+        raise InvalidInputError("The training dataset is empty.")
+    sets = ds["label_set"]
+    captions = [None] * len(ds) if vlm else ds["caption"]
+    if one_shot and (vlm or template != "set"):
+        raise InvalidInputError("one_shot examples exist for text-only SET prompts only.")
+    prompts = [
+        _messages(s, template, c, i if one_shot else None)
+        for i, (s, c) in enumerate(zip(sets, captions, strict=True))
+    ]
+    if "prompt" in ds.column_names:
+        ds = ds.remove_columns("prompt")
+    ds = ds.add_column("prompt", prompts)
+    if not vlm and "image" in ds.column_names:
+        ds = ds.rename_column("image", HIDDEN_IMAGE)
+    return ds

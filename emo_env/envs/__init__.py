@@ -1,0 +1,1 @@
+"""The environment classes: EmoReason (single turn), EmoReflect (two turns), the vector env."""

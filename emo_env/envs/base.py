@@ -1,0 +1,253 @@
+"""The shared machinery of the emo environments: data, sampling, observations, scoring.
+
+A step is split in three so that a vector environment can score many sub-environments'
+responses in ONE rubric call: :meth:`EmoEnvBase._begin_step` validates the action and
+returns a :class:`Pending` step, :meth:`EmoEnvBase._score` scores a list of them at once,
+and :meth:`EmoEnvBase._finish_step` turns a score into the step's result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from emo_env.envs.config import EnvConfig
+from emo_env.envs.spaces import fit_text, prose_space
+from rewards.errors import EmoError, InvalidInputError, UnknownNameError
+from rewards.prompts import build_prompt
+
+__all__ = ["EmoEnvBase", "EpisodeStateError", "Pending"]
+
+_META = ("id", "label", "label_set", "caption", "dataset")
+PROMPT_CHARS = 16384
+CAPTION_CHARS = 4096
+_IMAGE_CACHE_SIZE = 512
+
+
+class EpisodeStateError(EmoError, RuntimeError):
+    """``step`` called before ``reset`` or after the episode ended."""
+
+
+@dataclass
+class Pending:
+    """A validated action waiting for its score."""
+
+    text: str
+    sample: dict[str, Any]
+    truncated_action: bool = False
+    score: bool = True  # False: a transition that needs no rubric call
+    answers: dict[str, str] = field(default_factory=dict)
+    questions: dict[str, str] = field(default_factory=dict)
+
+
+class EmoEnvBase(gym.Env):
+    """Base class: one sample per episode, drawn in a seeded random order."""
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+
+    def __init__(self, config: EnvConfig | None = None, **options: Any):
+        config = self._config(config, options)
+        self._setup(config, config.load_dataset(), None)
+
+    @classmethod
+    def _config(cls, config: EnvConfig | None, options: dict[str, Any]) -> EnvConfig:
+        valid = {f.name for f in dataclasses.fields(EnvConfig)}
+        for key in options:
+            if key not in valid:
+                raise UnknownNameError(f"{cls.__name__} option", key, valid)
+        if config is not None:
+            return dataclasses.replace(config, **options) if options else config
+        return EnvConfig(**options)
+
+    @classmethod
+    def _from_parts(cls, config: EnvConfig, dataset: Any, rubric: Any) -> EmoEnvBase:
+        """A sub-environment sharing an already loaded dataset and rubric (vector use)."""
+        env = cls.__new__(cls)
+        env._setup(config, dataset, rubric)
+        return env
+
+    def _setup(self, config: EnvConfig, dataset: Any, rubric: Any) -> None:
+        self.config = config
+        self.dataset = dataset
+        self.rubric = rubric if rubric is not None else self._make_rubric()
+        height, width = config.image_size
+        self.observation_space = spaces.Dict(self._obs_spaces(height, width))
+        self.action_space = prose_space(config.max_action_chars)
+        self._order: np.ndarray | None = None
+        self._pos = -1
+        self._sample: dict[str, Any] | None = None
+        self._running = False
+        self._copy_obs = True  # the vector env copies into its batch array itself
+        self._images: dict[Any, tuple] = {}  # per sample: decoded image, array, texts
+        meta = dataset.select_columns([c for c in _META if c in dataset.column_names])
+        self._meta = {c: list(meta[c]) for c in meta.column_names}
+
+    def _make_rubric(self) -> Any:
+        return self.config.build_rubric()
+
+    def _obs_spaces(self, height: int, width: int) -> dict[str, Any]:
+        return {
+            "image": spaces.Box(0, 255, (height, width, 3), np.uint8),
+            "prompt": prose_space(PROMPT_CHARS),
+            "caption": prose_space(CAPTION_CHARS),
+        }
+
+    # --- episodes ------------------------------------------------------------------
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        """Start an episode on the next sample of the seeded order.
+
+        Options: ``{"sample_id": id}`` or ``{"index": i}`` pick a sample explicitly.
+        """
+        super().reset(seed=seed)
+        n = len(self.dataset)
+        if seed is not None or self._order is None:
+            self._order, self._pos = self.np_random.permutation(n), 0
+        else:
+            self._pos += 1
+            if self._pos >= n:
+                self._order, self._pos = self.np_random.permutation(n), 0
+        index = self._pick(options or {}, n)
+        meta = self._meta
+        image, array = self._load_image(index)
+        self._sample = {
+            "index": index,
+            "id": meta["id"][index],
+            "image": image,
+            "array": array,
+            "label": meta["label"][index],
+            "label_set": meta["label_set"][index],
+            "caption": (meta["caption"][index] if "caption" in meta else "") or "",
+            "dataset": (meta["dataset"][index] if "dataset" in meta else "") or "",
+        }
+        self._sample["prompt"] = self._texts()[0]
+        self._running = True
+        self._on_reset()
+        info = {k: self._sample[k] for k in ("id", "label", "label_set", "dataset", "index")}
+        info["sample_id"] = info.pop("id")
+        return self._observation(), info
+
+    def _pick(self, options: dict[str, Any], n: int) -> int:
+        unknown = set(options) - {"sample_id", "index"}
+        if unknown:
+            raise UnknownNameError("reset option", sorted(unknown)[0], ("sample_id", "index"))
+        if "sample_id" in options:
+            from emo_env.data import sample_index
+
+            index = sample_index(self.dataset).get(options["sample_id"])
+            if index is None:
+                from emo_env.data import get_sample
+
+                get_sample(self.dataset, options["sample_id"])  # raises with a suggestion
+            return index
+        if "index" in options:
+            index = options["index"]
+            if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+                raise InvalidInputError(f"reset option index must be an int; got {index!r}.")
+            if not 0 <= index < n:
+                raise InvalidInputError(f"reset option index {index} is outside [0, {n}).")
+            return int(index)
+        return int(self._order[self._pos])
+
+    def _on_reset(self) -> None:
+        """Hook for subclasses (per-episode state)."""
+
+    def _load_image(self, index: int) -> tuple[Any, np.ndarray]:
+        """The decoded image and its observation array (cached, bounded)."""
+        cached = self._images.get(index)
+        if cached is None:
+            from PIL import Image
+
+            image = self.dataset[index]["image"]
+            height, width = self.config.image_size
+            array = np.asarray(
+                image.convert("RGB").resize((width, height), Image.BICUBIC), dtype=np.uint8
+            )
+            array.setflags(write=False)
+            if len(self._images) >= _IMAGE_CACHE_SIZE:
+                self._images.clear()
+            cached = self._images[index] = (image, array)
+        return cached
+
+    def _texts(self) -> tuple[str, str]:
+        """The sample's prompt and caption as observed (memoised per sample)."""
+        sample = self._sample
+        key = ("texts", sample["index"])
+        cached = self._images.get(key)
+        if cached is None:
+            caption = sample["caption"] if self.config.caption_in_prompt else None
+            prompt = build_prompt(sample["label_set"], self.config.template, caption)
+            cached = (fit_text(prompt, PROMPT_CHARS), fit_text(sample["caption"], CAPTION_CHARS))
+            self._images[key] = cached
+        return cached
+
+    def _observation(self, prompt: str | None = None) -> dict[str, Any]:
+        default_prompt, caption = self._texts()
+        return {
+            "image": self._sample["array"].copy() if self._copy_obs else self._sample["array"],
+            "prompt": default_prompt if prompt is None else prompt,
+            "caption": caption,
+        }
+
+    # --- steps ---------------------------------------------------------------------
+
+    def step(self, action: Any):
+        """Score ``action`` (the response text); see the class docs for ``info``."""
+        pending = self._begin_step(action)
+        result = self._score([pending])[0]
+        return self._finish_step(pending, result)
+
+    def _check_running(self) -> None:
+        if self._sample is None:
+            raise EpisodeStateError("Call reset() before step().")
+        if not self._running:
+            raise EpisodeStateError(
+                "The episode has ended (terminated=True); call reset() before step() again."
+            )
+
+    def _response(self, action: Any) -> tuple[str, bool]:
+        if not isinstance(action, str):
+            raise InvalidInputError(
+                f"The action must be the response text (str); got {type(action).__name__}. "
+                "Decode token ids with the tokenizer before stepping."
+            )
+        limit = self.config.max_action_chars
+        return (action[:limit], True) if len(action) > limit else (action, False)
+
+    def _begin_step(self, action: Any) -> Pending:
+        raise NotImplementedError
+
+    def _finish_step(self, pending: Pending, result: Any):
+        raise NotImplementedError
+
+    def _score_kwargs(self, pendings: list[Pending]) -> dict[str, Any]:
+        return {
+            "labels": [p.sample["label"] for p in pendings],
+            "images": [p.sample["image"] for p in pendings],
+            "label_set": [p.sample["label_set"] for p in pendings],
+            "caption": [p.sample["caption"] for p in pendings],  # dataset columns, as TRL
+            "id": [p.sample["id"] for p in pendings],
+            "dataset": [p.sample["dataset"] for p in pendings],
+        }
+
+    def _score(self, pendings: list[Pending]) -> list[Any]:
+        """Score every pending step that needs it in ONE rubric call."""
+        todo = [p for p in pendings if p.score]
+        if not todo:
+            return [None] * len(pendings)
+        prompts = [p.sample["prompt"] for p in todo]
+        results = iter(
+            self.rubric.score_batch(
+                [p.text for p in todo], prompts=prompts, **self._score_kwargs(todo)
+            )
+        )
+        return [next(results) if p.score else None for p in pendings]
+
+    def close(self) -> None:
+        self._images.clear()
+        super().close()

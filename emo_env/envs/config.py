@@ -1,0 +1,107 @@
+"""Options of the environments (``gym.make(id, **options)``), checked at construction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rewards.errors import InvalidInputError, UnknownNameError
+from rewards.prompts import TEMPLATES
+
+__all__ = ["DEFAULT_PRESETS", "EnvConfig"]
+
+DEFAULT_PRESETS = {"set": "emo_r3_paper", "think": "grpo_baseline"}
+
+
+@dataclass
+class EnvConfig:
+    """Everything an emo environment can be configured with.
+
+    Attributes:
+        dataset: a source for :func:`emo_env.data.load_dataset` (``"embedded"``,
+            ``"emoset:/path"``, a folder, manifest, parquet...) or a loaded
+            ``datasets.Dataset`` with the loader's columns.
+        split: the split to load (ignored for a loaded dataset).
+        label_set: label set to map the dataset's labels onto (default: the dataset's).
+        rubric: a :class:`~rewards.rubric.Rubric` or a preset name (default: the
+            template's preset, ``emo_r3_paper`` for SET, ``grpo_baseline`` for think).
+        judge: judge for the reflective reward of a preset (EmoReason only).
+        template: prompt template, ``"set"`` or ``"think"``.
+        image_size: side of the square observation image, or ``(height, width)``.
+        caption_in_prompt: put the caption into the prompt (text-only policies).
+        max_action_chars: longer responses are cut to this many characters.
+        image_root: root for relative image paths of a manifest.
+    """
+
+    dataset: Any = "embedded"
+    split: str = "train"
+    label_set: str | None = None
+    rubric: Any = None
+    judge: Any = None
+    template: str = "set"
+    image_size: int | tuple[int, int] = 224
+    caption_in_prompt: bool = False
+    max_action_chars: int = 65536
+    image_root: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.template not in TEMPLATES:
+            raise UnknownNameError("prompt template", self.template, TEMPLATES)
+        size = self.image_size
+        if isinstance(size, int) and not isinstance(size, bool):
+            size = (size, size)
+        if (
+            not isinstance(size, (tuple, list))
+            or len(size) != 2
+            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in size)
+        ):
+            raise InvalidInputError(
+                f"image_size must be a positive int or (height, width); got {self.image_size!r}."
+            )
+        self.image_size = (int(size[0]), int(size[1]))
+        if not isinstance(self.max_action_chars, int) or self.max_action_chars < 1:
+            raise InvalidInputError(
+                f"max_action_chars must be a positive int; got {self.max_action_chars!r}."
+            )
+        if self.judge is not None and not callable(self.judge):
+            raise InvalidInputError(
+                f"judge must be callable (list[JudgeRequest] -> list[str | None]); got "
+                f"{type(self.judge).__name__}."
+            )
+
+    def load_dataset(self) -> Any:
+        """The dataset, loaded from :attr:`dataset` unless it already is one."""
+        if isinstance(self.dataset, str):
+            from emo_env.data import load_dataset
+
+            return load_dataset(self.dataset, self.split, self.label_set, self.image_root)
+        columns = set(getattr(self.dataset, "column_names", ()) or ())
+        missing = {"id", "image", "label", "label_set"} - columns
+        if missing:
+            raise InvalidInputError(
+                f"dataset must be a source string or a datasets.Dataset with the columns of "
+                f"emo_env.data.load_dataset; missing {sorted(missing)}."
+            )
+        if len(self.dataset) == 0:
+            raise InvalidInputError("The dataset given to the environment is empty.")
+        return self.dataset
+
+    def build_rubric(self, judge: Any = None) -> Any:
+        """The rubric: :attr:`rubric` itself, or the named (or default) preset."""
+        from rewards import presets
+        from rewards.rubric import Rubric
+
+        if isinstance(self.rubric, Rubric):
+            if self.judge is not None:
+                raise InvalidInputError(
+                    "judge= applies to a preset name; a Rubric object carries its own judges."
+                )
+            return self.rubric
+        name = self.rubric or DEFAULT_PRESETS[self.template]
+        if not isinstance(name, str):
+            raise InvalidInputError(
+                f"rubric must be a Rubric or a preset name; got {type(name).__name__}. "
+                f"Presets: {', '.join(presets.names())}."
+            )
+        judge = judge if judge is not None else self.judge
+        return presets.get(name, **({"judge": judge} if judge is not None else {}))

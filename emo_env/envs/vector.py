@@ -1,0 +1,199 @@
+"""The batched vector path: all sub-environments' responses scored in ONE rubric call.
+
+``gym.make_vec("EmoReason-v0", num_envs=8)`` (vectorization mode ``vector_entry_point``,
+the default for these ids) returns an :class:`EmoVectorEnv`: its ``step`` validates
+every action, scores all pending responses with one ``Rubric.score_batch`` call (so a
+model reward or judge runs one batch per vector step), then finishes each sub-env.
+Sub-environments share one loaded dataset and one rubric. Episodes reset in the same
+step they end (``AutoresetMode.SAME_STEP``): the ended episode's observation and info
+are in ``info["final_obs"]`` and ``info["final_info"]``.
+``vectorization_mode="sync"`` still works and scores each sub-env separately.
+
+Example:
+    >>> import gymnasium as gym
+    >>> import emo_env
+    >>> envs = gym.make_vec("EmoReason-v0", num_envs=3)
+    >>> obs, infos = envs.reset(seed=0)
+    >>> obs["image"].shape
+    (3, 224, 224, 3)
+    >>> answers = ["<step1>a</step1><step2>b</step2><step3>c</step3> \\\\boxed{" + l + "}"
+    ...            for l in infos["label"]]
+    >>> obs, rewards, terminated, truncated, infos = envs.step(answers)
+    >>> rewards.tolist(), terminated.tolist()
+    ([1.0, 1.0, 1.0], [True, True, True])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
+
+from emo_env.envs.base import EmoEnvBase
+from emo_env.envs.config import EnvConfig
+from rewards.errors import InvalidInputError
+
+__all__ = ["EmoVectorEnv", "make_reason_vec", "make_reflect_vec"]
+
+
+class EmoVectorEnv(VectorEnv):
+    """``num_envs`` copies of an emo environment stepped and scored as one batch.
+
+    Args:
+        env_class: the sub-environment class (``EmoReasonEnv`` or ``EmoReflectEnv``).
+        num_envs: how many sub-environments.
+        config: an :class:`~emo_env.envs.config.EnvConfig`; or pass its fields as
+            keyword options.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {
+        "autoreset_mode": AutoresetMode.SAME_STEP,
+        "render_modes": [],
+    }
+
+    def __init__(
+        self,
+        env_class: type[EmoEnvBase],
+        num_envs: int = 1,
+        config: EnvConfig | None = None,
+        **options: Any,
+    ):
+        if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
+            raise InvalidInputError(f"num_envs must be a positive int; got {num_envs!r}.")
+        first = env_class(config, **options)
+        shared = dataclasses.replace(first.config, dataset=first.dataset)
+        self.envs = [first] + [
+            env_class._from_parts(shared, first.dataset, first.rubric) for _ in range(num_envs - 1)
+        ]
+        for env in self.envs:
+            env._images = first._images  # one cache of decoded images for all sub-envs
+            env._copy_obs = False  # observations are copied into the batch array
+        self.num_envs = num_envs
+        self.rubric = first.rubric
+        self.single_observation_space = first.observation_space
+        self.single_action_space = first.action_space
+        self.observation_space = batch_space(first.observation_space, num_envs)
+        self.action_space = batch_space(first.action_space, num_envs)
+        self._obs = create_empty_array(self.single_observation_space, num_envs)
+
+    def _batch(self, observations: list[Any]) -> Any:
+        return concatenate(self.single_observation_space, observations, self._obs)
+
+    def reset(self, *, seed: int | list[int | None] | None = None, options: Any = None):
+        """Reset every sub-env; an int seed gives sub-env ``i`` the seed ``seed + i``."""
+        if seed is None or isinstance(seed, int):
+            seeds = [None if seed is None else seed + i for i in range(self.num_envs)]
+        else:
+            seeds = list(seed)
+            if len(seeds) != self.num_envs:
+                raise InvalidInputError(
+                    f"reset got {len(seeds)} seeds for {self.num_envs} sub-environments."
+                )
+        observations, infos = [], []
+        for env, env_seed in zip(self.envs, seeds, strict=True):
+            obs, info = env.reset(seed=env_seed, options=options)
+            observations.append(obs)
+            infos.append(info)
+        return self._batch(observations), merge_infos(infos)
+
+    def step(self, actions: Any):
+        """Step every sub-env with its action; one rubric call scores them all."""
+        if isinstance(actions, (str, bytes)) or len(actions) != self.num_envs:
+            got = "a str" if isinstance(actions, (str, bytes)) else f"{len(actions)} actions"
+            raise InvalidInputError(
+                f"A vector step needs one action per sub-environment ({self.num_envs}); got {got}."
+            )
+        pendings = [env._begin_step(a) for env, a in zip(self.envs, actions, strict=True)]
+        results = self.envs[0]._score(pendings)
+        observations, infos = [], []
+        rewards = np.zeros(self.num_envs, dtype=np.float64)
+        terminated = np.zeros(self.num_envs, dtype=np.bool_)
+        truncated = np.zeros(self.num_envs, dtype=np.bool_)
+        for i, (env, pending, result) in enumerate(zip(self.envs, pendings, results, strict=True)):
+            obs, rewards[i], terminated[i], truncated[i], info = env._finish_step(pending, result)
+            if terminated[i] or truncated[i]:
+                final = {"final_obs": obs, "final_info": info}
+                obs, info = env.reset()
+                info = {**info, **final}
+            observations.append(obs)
+            infos.append(info)
+        return self._batch(observations), rewards, terminated, truncated, merge_infos(infos)
+
+    def close_extras(self, **kwargs: Any) -> None:
+        for env in self.envs:
+            env.close()
+
+
+def merge_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
+    """Gymnasium's vector info layout in one pass: ``{key: array, "_key": present mask}``.
+
+    The layout ``VectorEnv._add_info`` builds key by key: nested dicts (``final_info``,
+    ``final_obs``) are merged recursively, numbers and bools become typed arrays,
+    anything else goes into an object array (None where absent). Unlike ``_add_info``,
+    arrays are not stacked: ``info["final_obs"]["image"]`` is an object array holding
+    each sub-env's (read-only) image, which saves copying every image twice per step.
+    """
+    first = infos[0]
+    if all(info.keys() == first.keys() for info in infos):
+        out: dict[str, Any] = {}
+        for key in first:
+            out[key] = _merge_full([info[key] for info in infos])
+            out[f"_{key}"] = (
+                _TRUE[: len(infos)].copy()
+                if len(infos) <= _TRUE.size
+                else (np.ones(len(infos), dtype=np.bool_))
+            )
+        return out
+    out = {}
+    for key in dict.fromkeys(k for info in infos for k in info):
+        present = [key in info for info in infos]
+        values = [info.get(key) for info in infos]
+        kinds = {type(v) for v, p in zip(values, present, strict=True) if p}
+        kind = kinds.pop() if len(kinds) == 1 else object
+        if kind is dict:
+            out[key] = merge_infos([v if p else {} for v, p in zip(values, present, strict=True)])
+        elif kind in _NUMBERS:
+            out[key] = np.array([v if p else kind() for v, p in zip(values, present, strict=True)])
+        else:
+            out[key] = _objects(values)
+        out[f"_{key}"] = np.array(present, dtype=np.bool_)
+    return out
+
+
+_TRUE = np.ones(1024, dtype=np.bool_)
+_NUMBERS = (bool, int, float, np.bool_, np.int64, np.float64, np.float32, np.int32)
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)  # arrays too: no copy of final images
+    array[:] = values
+    return array
+
+
+def _merge_full(values: list[Any]) -> Any:
+    kind = type(values[0])
+    if kind is dict:
+        if all(type(v) is dict for v in values):
+            return merge_infos(values)
+    elif kind in _NUMBERS and all(type(v) is kind for v in values):
+        return np.array(values, dtype=kind)
+    return _objects(values)
+
+
+def make_reason_vec(num_envs: int = 1, **options: Any) -> EmoVectorEnv:
+    """Vector entry point of ``EmoReason-v0``."""
+    from emo_env.envs.reason import EmoReasonEnv
+
+    options.pop("max_episode_steps", None)
+    return EmoVectorEnv(EmoReasonEnv, num_envs, **options)
+
+
+def make_reflect_vec(num_envs: int = 1, **options: Any) -> EmoVectorEnv:
+    """Vector entry point of ``EmoReflect-v0``."""
+    from emo_env.envs.reflect import EmoReflectEnv
+
+    options.pop("max_episode_steps", None)
+    return EmoVectorEnv(EmoReflectEnv, num_envs, **options)

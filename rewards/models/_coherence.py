@@ -1,0 +1,77 @@
+"""Base of the coherence scorers: does the reasoning express the boxed (or gold) emotion?
+
+A scorer predicts a distribution over the sample's label set from the reasoning text;
+the reward is the probability of the target label. The target is the emotion boxed in
+the response (``target="boxed"``, normalised through the label set's synonyms) or the
+gold label (``target="gold"``). A response without the passage, or whose box names no
+label of the set, scores ``missing_value`` (0.0; counted in ``stats["missing"]``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rewards import _inputs
+from rewards.errors import InvalidInputError
+from rewards.labels import LabelSet, get_label_set
+from rewards.models._base import ModelReward
+from rewards.models._common import check_passage, passage_text
+
+__all__ = ["TARGETS", "CoherenceReward"]
+
+TARGETS = ("boxed", "gold")
+
+
+class CoherenceReward(ModelReward):
+    """Probability of the target label under a text scorer; subclasses give :meth:`predict`."""
+
+    def __init__(
+        self,
+        name: str = "coherence",
+        target: str = "boxed",
+        passage: str = "step1+step2",
+        missing_value: float = 0.0,
+        label_set: str = "mikels8",
+        batch_size: int = 64,
+        parser="set",
+    ):
+        super().__init__(name, parser, label_set, batch_size)
+        if target not in TARGETS:
+            raise InvalidInputError(f"target must be one of {TARGETS}; got {target!r}.")
+        self.target = target
+        self.passage = check_passage(passage)
+        self.missing_value = float(missing_value)
+
+    def predict(self, texts: list[str], label_set: str | LabelSet = "mikels8") -> list[list[float]]:
+        """Distribution over ``label_set``'s labels (in its order) for each text."""
+        raise NotImplementedError
+
+    def _targets(self, texts, kwargs, sets) -> list[str | None]:
+        if self.target == "gold":
+            gold = _inputs.gold_labels(kwargs, len(texts), sets)
+            return [g.strip().lower() for g in gold]
+        out: list[str | None] = []
+        for text, label_set in zip(texts, sets, strict=True):
+            answer = self.parser.parse(text).answer
+            out.append(label_set.normalize(answer) if answer else None)
+        return out
+
+    def score(self, texts: list[str], kwargs: dict[str, Any]) -> list[float | None]:
+        n = len(texts)
+        sets = self._sets(kwargs, n)
+        targets = self._targets(texts, kwargs, sets)
+        out: list[float | None] = [None] * n
+        groups: dict[str, list[tuple[int, str, str]]] = {}
+        for i, text in enumerate(texts):
+            passage = passage_text(self.parser.parse(text), self.passage)
+            if passage is None or targets[i] is None:
+                self.stats["missing"] += 1
+                out[i] = self.missing_value
+                continue
+            groups.setdefault(sets[i].id, []).append((i, passage, targets[i]))
+        for set_id, items in groups.items():
+            label_set = get_label_set(set_id)
+            dists = self.predict([p for _, p, _ in items], label_set)
+            for (i, _, target), dist in zip(items, dists, strict=True):
+                out[i] = None if dist is None else float(dist[label_set.index(target)])
+        return self._count(out)

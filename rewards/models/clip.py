@@ -1,0 +1,308 @@
+"""CLIP visual-text consistency: does the reasoning describe the image?
+
+For each response, the chosen passage (``step1`` by default, ``step1+step2`` or all the
+``reasoning``; tags removed) and the sample's image are embedded by a CLIP model; the
+cosine similarity of the L2-normalised embeddings is mapped to [0, 1] per sample
+(:class:`~rewards.models._common.SimilarityMap`; CLIPScore's ``2.5 * max(cos, 0)``
+clipped at 1 by default).
+
+Long passages are never silently truncated: a passage longer than the text context
+(77 tokens for CLIP) is split into sentences (and over-long sentences into word
+windows that fit), each piece is scored against the image, and the similarities are
+aggregated with ``aggregate="max"`` (default: the best-matching sentence) or ``"mean"``.
+
+Image and text embeddings are cached (LRU, keyed by a hash of the pixels or the
+path and by the text), so the G responses of one prompt encode their image once and a
+repeated pair costs only a dot product. Values: [0, 1]; a response with no passage
+scores ``missing_value`` (0.0); a sample without an image gets None.
+
+Example:
+    >>> from rewards.models import clip_consistency
+    >>> reward = clip_consistency("ViT-B-32", pretrained="openai")  # loads lazily
+    >>> reward.__name__
+    'consistency'
+    >>> reward(None, ["<step1>a dog on a beach</step1>..."], image=[img])  # doctest: +SKIP
+    [0.71]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from rewards import _inputs
+from rewards.errors import InvalidInputError
+from rewards.models._base import ModelReward
+from rewards.models._common import (
+    LRUCache,
+    SimilarityMap,
+    check_passage,
+    image_key,
+    load_image,
+    passage_text,
+    require,
+)
+from rewards.models.clip_backends import BACKENDS, PREPROCESS, load_clip
+
+__all__ = ["ClipConsistency", "clip_consistency", "split_for_context"]
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def split_for_context(text: str, n_tokens: Callable[[str], int], context: int) -> list[str]:
+    """Split ``text`` into pieces that each fit ``context`` tokens.
+
+    A text that fits is returned whole; otherwise it is cut into sentences, and a
+    sentence that still does not fit into consecutive word windows that do.
+    """
+    if n_tokens(text) <= context:
+        return [text]
+    pieces: list[str] = []
+    for sentence in (s.strip() for s in _SENTENCE.split(text)):
+        if not sentence:
+            continue
+        if n_tokens(sentence) <= context:
+            pieces.append(sentence)
+            continue
+        window: list[str] = []
+        for word in sentence.split():
+            if window and n_tokens(" ".join([*window, word])) > context:
+                pieces.append(" ".join(window))
+                window = []
+            window.append(word)
+        if window:
+            pieces.append(" ".join(window))
+    return pieces or [text]
+
+
+class ClipConsistency(ModelReward):
+    """Per-sample CLIP similarity of a reasoning passage and the image, mapped to [0, 1].
+
+    Build it with :func:`clip_consistency`.
+    """
+
+    #: Reads the ``image`` column (servers use this to decide whether to load images).
+    needs_images = True
+
+    def __init__(
+        self,
+        model: str,
+        backend: str = "open_clip",
+        pretrained: str | None = None,
+        passage: str = "step1",
+        mapping: str | Callable[[float], float] = "clipscore",
+        low: float = 0.15,
+        high: float = 0.35,
+        aggregate: str = "max",
+        batch_size: int = 64,
+        device: str | None = None,
+        dtype: Any = None,
+        cache_size: int = 4096,
+        missing_value: float = 0.0,
+        workers: int = 1,
+        preprocess: str = "auto",
+        parser="set",
+        name: str = "consistency",
+    ):
+        super().__init__(name, parser, "mikels8", batch_size)
+        if backend not in BACKENDS:
+            raise InvalidInputError(f"backend must be one of {BACKENDS}; got {backend!r}.")
+        if aggregate not in ("max", "mean"):
+            raise InvalidInputError(f"aggregate must be 'max' or 'mean'; got {aggregate!r}.")
+        if not isinstance(model, str) or not model:
+            raise InvalidInputError("model must be a CLIP model name, hub id or local path.")
+        self.model, self.backend, self.pretrained = model, backend, pretrained
+        self.passage = check_passage(passage)
+        self.map = SimilarityMap(mapping, low, high)
+        self.aggregate = aggregate
+        self.device, self.dtype, self.workers = device, dtype, workers
+        if preprocess not in PREPROCESS:
+            raise InvalidInputError(f"preprocess must be one of {PREPROCESS}; got {preprocess!r}.")
+        self.preprocess = preprocess
+        self.cache_size = cache_size
+        self.missing_value = float(missing_value)
+
+    def _load(self) -> dict[str, Any]:
+        encoder = load_clip(
+            self.backend, self.model, self.pretrained, self.device, self.dtype, self.workers,
+            self.preprocess,
+        )  # fmt: skip
+        return {
+            "encoder": encoder,
+            "images": LRUCache(self.cache_size),
+            "texts": LRUCache(self.cache_size * 4),
+        }
+
+    @property
+    def cache_info(self) -> dict[str, int]:
+        """Hits, misses and sizes of the image and text embedding caches."""
+        if self._state is None:
+            return {}
+        out = {}
+        for kind in ("images", "texts"):
+            cache = self._state[kind]
+            out |= {f"{kind}_hits": cache.hits, f"{kind}_misses": cache.misses}
+            out[f"{kind}_cached"] = len(cache)
+        return out
+
+    def _embed(self, keys: list, items: list, cache: LRUCache, encode) -> dict:
+        torch = require("torch", "clip")
+        found: dict = {}
+        todo: dict = {}
+        for key, item in zip(keys, items, strict=True):
+            if key in found or key in todo:
+                continue
+            hit = cache.get(key)
+            if hit is None:
+                todo[key] = item
+            else:
+                found[key] = hit
+        pending = list(todo.items())
+        for start in range(0, len(pending), self.batch_size):
+            chunk = pending[start : start + self.batch_size]
+            vectors = encode([item for _, item in chunk])
+            for (key, _), vector in zip(chunk, torch.unbind(vectors), strict=True):
+                cache.put(key, vector)
+                found[key] = vector
+        return found
+
+    def similarities(self, passages: list[str], images: list[Any]) -> list[float]:
+        """Raw aggregated cosine similarity of each (passage, image) pair."""
+        torch = require("torch", "clip")
+        state = self.loaded
+        enc = state["encoder"]
+        # Tokenise each new passage once: the ids decide whether it fits the context
+        # and are reused for the forward pass.
+        fresh = [p for p in dict.fromkeys(passages) if p not in state["texts"].data]
+        ids = dict(zip(fresh, enc.token_ids(fresh) or [], strict=False))
+        pieces = [
+            [p]
+            if p in ids and len(ids[p]) <= enc.context_length
+            else split_for_context(p, enc.n_tokens, enc.context_length)
+            for p in passages
+        ]
+        img_keys = [image_key(img) for img in images]
+        img_vecs = self._embed(
+            img_keys,
+            images,
+            state["images"],
+            lambda items: enc.encode_images([load_image(x) for x in items]),
+        )
+        flat = [t for group in pieces for t in group]
+        txt_vecs = self._embed(flat, flat, state["texts"], lambda items: self._texts(items, ids))
+        if not passages:
+            return []
+        left = torch.stack(
+            [img_vecs[k] for k, group in zip(img_keys, pieces, strict=True) for _ in group]
+        )
+        right = torch.stack([txt_vecs[t] for t in flat])
+        cos = (left * right).sum(-1).tolist()
+        out, pos = [], 0
+        for group in pieces:
+            values = cos[pos : pos + len(group)]
+            pos += len(group)
+            out.append(max(values) if self.aggregate == "max" else sum(values) / len(values))
+        return out
+
+    def _texts(self, items: list[str], ids: dict[str, list[int]]) -> Any:
+        enc = self.loaded["encoder"]
+        if not ids:
+            return enc.encode_texts(items)
+        missing = [t for t in items if t not in ids]
+        ids.update(zip(missing, enc.token_ids(missing), strict=True))
+        return enc.encode_ids([ids[t] for t in items])
+
+    def score(self, texts: list[str], kwargs: dict[str, Any]) -> list[float | None]:
+        images = _inputs.images(kwargs, len(texts))
+        out: list[float | None] = [None] * len(texts)
+        todo: list[tuple[int, str, Any]] = []
+        for i, (text, image) in enumerate(zip(texts, images, strict=True)):
+            if image is None:
+                continue
+            passage = passage_text(self.parser.parse(text), self.passage)
+            if passage is None:
+                self.stats["missing"] += 1
+                out[i] = self.missing_value
+            else:
+                todo.append((i, passage, image))
+        sims = self.similarities([p for _, p, _ in todo], [img for _, _, img in todo])
+        for (i, _, _), cos in zip(todo, sims, strict=True):
+            out[i] = self.map(cos)
+        return self._count(out)
+
+    def __repr__(self) -> str:
+        return (
+            f"ClipConsistency(name={self.__name__!r}, backend={self.backend!r}, "
+            f"model={self.model!r}, passage={self.passage!r}, {self.map!r})"
+        )
+
+
+def clip_consistency(
+    model: str = "ViT-B-32",
+    backend: str = "open_clip",
+    pretrained: str | None = "openai",
+    passage: str = "step1",
+    mapping: str | Callable[[float], float] = "clipscore",
+    low: float = 0.15,
+    high: float = 0.35,
+    aggregate: str = "max",
+    batch_size: int = 64,
+    device: str | None = None,
+    dtype: Any = None,
+    cache_size: int = 4096,
+    missing_value: float = 0.0,
+    workers: int = 1,
+    preprocess: str = "auto",
+    name: str = "consistency",
+) -> ClipConsistency:
+    """A CLIP visual-text consistency reward (picklable, loads its model on first call).
+
+    Args:
+        model: open_clip: a model name (``"ViT-B-32"``), ``"local-dir:/path"``,
+            ``"hf-hub:org/repo"`` or a local folder holding ``open_clip_config.json``;
+            hf: a hub id (``"openai/clip-vit-base-patch32"``) or a local folder.
+        backend: ``"open_clip"`` or ``"hf"`` (transformers ``AutoModel``/``AutoProcessor``).
+        pretrained: open_clip pretrained tag or checkpoint file (ignored for folders/hf).
+        passage: ``"step1"``, ``"step1+step2"`` or ``"reasoning"``.
+        mapping: ``"clipscore"`` (``min(1, 2.5 max(cos, 0))``), ``"positive"``,
+            ``"linear"`` (``(cos + 1) / 2``), ``"minmax"`` (``low``..``high`` -> 0..1) or a
+            callable ``cos -> float``.
+        aggregate: how sentence pieces of a passage longer than the context combine.
+        batch_size: images / texts per forward pass.
+        device, dtype: default CUDA with bf16 (fp16 without bf16 support), else CPU fp32.
+        cache_size: image embeddings kept (4x as many texts); 0 disables the cache.
+        missing_value: score of a response without the passage.
+        workers: threads preprocessing images (PIL releases the GIL while resizing).
+        preprocess: ``"auto"`` (tensor on CUDA, PIL on CPU), ``"pil"`` (the library's
+            transforms on the host) or ``"tensor"`` (batched bicubic resize, center crop
+            and normalise on the model's device: keeps a GPU fed; values match PIL's to
+            about 1e-2 in cosine).
+        name: component name (use it in a Rubric's weights).
+
+    Returns:
+        A :class:`ClipConsistency` reward; values in [0, 1], None without an image.
+
+    Example:
+        >>> reward = clip_consistency("ViT-B-32", mapping="minmax", low=0.0, high=0.4)
+        >>> reward.map(0.2)
+        0.5
+    """
+    return ClipConsistency(
+        model,
+        backend,
+        pretrained,
+        passage,
+        mapping,
+        low,
+        high,
+        aggregate,
+        batch_size,
+        device,
+        dtype,
+        cache_size,
+        missing_value,
+        workers,
+        preprocess,
+        name=name,
+    )

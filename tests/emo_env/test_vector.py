@@ -1,0 +1,94 @@
+"""The vector path: one rubric call per vector step, same rewards as single envs."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.vector import SyncVectorEnv
+
+import emo_env  # noqa: F401 - registers the ids
+from emo_env.envs.reason import EmoReasonEnv
+from emo_env.envs.vector import EmoVectorEnv
+from rewards.errors import InvalidInputError
+from rewards.judges import ConstantJudge
+
+
+def answer(label: str) -> str:
+    return f"<step1>a scene</step1><step2>one feels</step2><step3>so</step3> \\boxed{{{label}}}"
+
+
+def test_make_vec_defaults_to_the_batched_env_and_scores_once_per_step():
+    judge = ConstantJudge(consistency="yes", coherence="awe")
+    envs = gym.make_vec("EmoReason-v0", num_envs=4, judge=judge)
+    assert isinstance(envs.unwrapped, EmoVectorEnv)
+    obs, infos = envs.reset(seed=0)
+    assert obs["image"].shape == (4, 224, 224, 3) and len(obs["prompt"]) == 4
+    labels = list(infos["label"])
+    for step in range(3):
+        actions = [answer(label) for label in labels]
+        obs, rewards, terminated, truncated, infos = envs.step(actions)
+        assert judge.calls == step + 1  # one judge batch (one rubric call) per vector step
+        assert terminated.all() and not truncated.any()
+        final = infos["final_info"]
+        assert list(final["label"]) == labels and final["correct"].all()
+        expected = [1.0 if label == "awe" else 0.95 for label in labels]
+        np.testing.assert_allclose(rewards, expected)
+        labels = list(infos["label"])  # the next episode started in the same step
+    envs.close()
+
+
+def test_vector_rewards_match_single_envs_and_seeds():
+    vec = gym.make_vec("EmoReason-v0", num_envs=3)
+    _obs, infos = vec.reset(seed=10)
+    actions = [answer("fear"), "", answer(infos["label"][2])]
+    _, rewards, *_ = vec.step(actions)
+    singles = []
+    for i, action in enumerate(actions):
+        env = EmoReasonEnv()
+        env.reset(seed=10 + i)
+        singles.append(env.step(action)[1])
+    np.testing.assert_allclose(rewards, singles)
+    assert list(infos["sample_id"]) == [
+        EmoReasonEnv().reset(seed=10 + i)[1]["sample_id"] for i in range(3)
+    ]
+
+
+def test_sync_mode_works():
+    envs = gym.make_vec("EmoReason-v0", num_envs=2, vectorization_mode="sync", split="test")
+    assert isinstance(envs, SyncVectorEnv)
+    _, infos = envs.reset(seed=1)
+    _, rewards, terminated, *_ = envs.step([answer(label) for label in infos["label"]])
+    assert terminated.all() and rewards.tolist() == [1.0, 1.0]
+
+
+def test_reflect_vector_two_turns_one_call():
+    envs = gym.make_vec("EmoReflect-v0", num_envs=2, split="test")
+    _, infos = envs.reset(seed=0)
+    labels = list(infos["label"])
+    obs, rewards, terminated, _, _ = envs.step([answer(label) for label in labels])
+    assert obs["turn"].tolist() == [1, 1] and not terminated.any() and rewards.sum() == 0
+    replies = [f"<answer1>yes</answer1><answer2>{labels[0]}</answer2>", "<answer1>no</answer1>"]
+    obs, rewards, terminated, _, infos = envs.step(replies)
+    assert terminated.all() and obs["turn"].tolist() == [0, 0]
+    np.testing.assert_allclose(rewards, [1.0, 0.9])
+
+
+def test_vector_errors():
+    envs = gym.make_vec("EmoReason-v0", num_envs=2)
+    envs.reset(seed=0)
+    with pytest.raises(InvalidInputError, match="one action per sub-environment"):
+        envs.step(["only one"])
+    with pytest.raises(InvalidInputError, match="num_envs"):
+        EmoVectorEnv(EmoReasonEnv, num_envs=0)
+
+
+def test_merge_infos_layout():
+    from emo_env.envs.vector import merge_infos
+
+    merged = merge_infos([{"a": 1, "n": {"x": True}}, {"b": "s", "n": {"x": False}}])
+    assert merged["a"].tolist() == [1, 0] and merged["_a"].tolist() == [True, False]
+    assert merged["b"].tolist() == [None, "s"] and merged["_b"].tolist() == [False, True]
+    assert merged["n"]["x"].tolist() == [True, False] and merged["_n"].all()
+    full = merge_infos([{"r": 0.5, "c": None}, {"r": 1.0, "c": 2.0}])
+    assert full["r"].dtype == np.float64 and full["c"].tolist() == [None, 2.0]
