@@ -120,7 +120,7 @@ def main() -> None:
         "",
         "| | step s | reward s | reward share |",
         "|---|---:|---:|---:|",
-        f"| first step (loads MiniLM) | {first['step_seconds']:.1f} | "
+        f"| first step (may load reward models) | {first['step_seconds']:.1f} | "
         f"{first['reward_seconds']:.2f} | {first['reward_share']:.1%} |",
         f"| later steps, mean of {result['steps'] - 1} | {later['mean_step_seconds']:.1f} | "
         f"{later['mean_reward_seconds']:.2f} | {later['mean_reward_share']:.2%} |",

@@ -106,16 +106,9 @@ def _samples(n: int) -> tuple[list[dict], str]:
         import numpy as np
 
         rng = np.random.default_rng(0)
-        labels = (
-            "amusement",
-            "anger",
-            "awe",
-            "contentment",
-            "disgust",
-            "excitement",
-            "fear",
-            "sadness",
-        )
+        from rewards.labels import get_label_set
+
+        labels = get_label_set("mikels8").names
         rows = []
         for i in range(n):
             try:

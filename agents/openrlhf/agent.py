@@ -50,18 +50,10 @@ class EmoReasonInstance(AgentInstanceBase):
         return {"observation": states["observation"]}
 
     async def step(self, states: dict, **kwargs) -> dict:
-        import torch
-
         reflection, rollout = _ROLLOUT.get()
         response, _ = response_from_query(states["action_text"], "")
         result = await reflection.score(response, self.info, rollout)
-        return {
-            "rewards": torch.tensor(result["reward"]),
-            "scores": torch.tensor(result["score"]),
-            "environment_feedback": "",
-            "done": True,
-            "extra_logs": {k: torch.tensor(v) for k, v in result["logs"].items()},
-        }
+        return _final_step(result)
 
 
 class EmoReflectInstance(EmoReasonInstance):
@@ -104,13 +96,7 @@ class EmoReflectInstance(EmoReasonInstance):
         given = parse_reflection(action)
         answers = [given[r.kind] for r in asked]
         result = await reflection.score_with(response, self.info, rollout, asked, answers)
-        return {
-            "rewards": torch.tensor(result["reward"]),
-            "scores": torch.tensor(result["score"]),
-            "environment_feedback": "",
-            "done": True,
-            "extra_logs": {k: torch.tensor(v) for k, v in result["logs"].items()},
-        }
+        return _final_step(result)
 
 
 def user_turn(tokenizer, closed: bool, message: str) -> str:
@@ -189,3 +175,16 @@ class AgentExecutor(MultiTurnAgentExecutor):
             )
         finally:
             _ROLLOUT.reset(token)
+
+
+def _final_step(result: dict) -> dict:
+    """The last ``step`` output of an episode, as OpenRLHF's agent executor reads it."""
+    import torch
+
+    return {
+        "rewards": torch.tensor(result["reward"]),
+        "scores": torch.tensor(result["score"]),
+        "environment_feedback": "",
+        "done": True,
+        "extra_logs": {k: torch.tensor(v) for k, v in result["logs"].items()},
+    }

@@ -25,21 +25,13 @@ from typing import Any
 
 from emo_env.data._common import DataError, build_dataset, map_label, pick_split
 from rewards.errors import MissingDependencyError
+from rewards.labels import get_label_set
 
 __all__ = ["LABELS", "MANIFEST", "NAME", "image_bytes", "load", "records"]
 
 NAME = "embedded"
 MANIFEST = Path(__file__).with_name("manifest.jsonl")
-LABELS = (
-    "amusement",
-    "anger",
-    "awe",
-    "contentment",
-    "disgust",
-    "excitement",
-    "fear",
-    "sadness",
-)
+LABELS = get_label_set("mikels8").names
 # package -> pip extra that installs it
 _PACKAGES = {"skimage": "demo-data", "sklearn": "demo-data", "matplotlib": "demo-data"}
 
