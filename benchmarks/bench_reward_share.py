@@ -60,11 +60,33 @@ def run_training(args) -> tuple[list[dict], dict]:
         max_steps=args.steps,
         eval_split=None,
         max_completion_length=args.max_completion_length,
+        num_generations=args.num_generations,
+        prompts_per_step=args.prompts_per_step,
         output_dir=str(out),
         print_table=False,
+        max_minutes=0.0,
     )
-    build_trainer(cfg).train()
+    rubric = None
+    if args.embedding_model or args.device:
+        from rewards import presets
+
+        rubric = presets.get(args.preset, embedding_model=args.embedding_model, device=args.device)
+    build_trainer(cfg, rubric=rubric).train()
     return read_jsonl(out / "metrics.jsonl"), cfg.as_dict()
+
+
+def _machine() -> str:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return f"{torch.cuda.get_device_name(0)}, torch {torch.__version__}"
+    except ImportError:
+        pass
+    return (
+        f"{platform.machine()}, {os.cpu_count()} CPU cores (shared), "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
@@ -73,6 +95,10 @@ def main() -> None:
     p.add_argument("--model", default="smollm2")
     p.add_argument("--preset", default="emo_r3_offline")
     p.add_argument("--max-completion-length", type=int, default=64)
+    p.add_argument("--num-generations", type=int, default=4, help="GRPO group size G")
+    p.add_argument("--prompts-per-step", type=int, default=2)
+    p.add_argument("--embedding-model", default=None, help="MiniLM dir for emo_r3_offline")
+    p.add_argument("--device", default=None, help="reward models' device (default: auto)")
     p.add_argument("--from-metrics", default=None, help="summarise this metrics.jsonl")
     p.add_argument("--out", default="benchmarks/results")
     p.add_argument("--name", default="reward_share")
@@ -91,8 +117,7 @@ def main() -> None:
         source = "fresh run"
     result = {
         "source": source,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores (shared), "
-        f"Python {platform.python_version()}",
+        "machine": _machine(),
         "note": args.note,
         "config": {
             k: config.get(k)

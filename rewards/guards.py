@@ -89,7 +89,13 @@ class HackingGuards(MultiReward):
             reference = _words(template)
             if " ".join(reference) in " ".join(words):
                 return True
-            if SequenceMatcher(None, words, reference, autojunk=False).ratio() >= self.echo_overlap:
+            matcher = SequenceMatcher(None, words, reference, autojunk=False)
+            limit = self.echo_overlap  # cheap upper bounds first, the exact ratio last
+            if (
+                matcher.real_quick_ratio() >= limit
+                and matcher.quick_ratio() >= limit
+                and matcher.ratio() >= limit
+            ):
                 return True
         return False
 
