@@ -129,8 +129,13 @@ def run(args: argparse.Namespace) -> int:
     """Run the sub-command; returns the exit status."""
     if args.backend == "openrlhf":
         return _run_openrlhf(args)
+    import warnings
+
     from agents.trl.driver import build_trainer
 
+    # transformers 5 renames gradient-checkpointing helpers that TRL still calls: the
+    # FutureWarning repeats every step and buries the progress table.
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\.")
     config = config_from_args(args)
     summary = build_trainer(config).train()
     files = summary["files"]

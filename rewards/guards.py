@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from difflib import SequenceMatcher
 
 from rewards.base import MultiReward
@@ -89,13 +90,16 @@ class HackingGuards(MultiReward):
             reference = _words(template)
             if " ".join(reference) in " ".join(words):
                 return True
+            # difflib's two upper bounds of the ratio first (lengths, then word bags),
+            # the exact ratio only for steps that could still be an echo.
+            total = len(words) + len(reference)
+            if 2 * min(len(words), len(reference)) < self.echo_overlap * total:
+                continue
+            shared = sum((Counter(words) & Counter(reference)).values())
+            if 2 * shared < self.echo_overlap * total:
+                continue
             matcher = SequenceMatcher(None, words, reference, autojunk=False)
-            limit = self.echo_overlap  # cheap upper bounds first, the exact ratio last
-            if (
-                matcher.real_quick_ratio() >= limit
-                and matcher.quick_ratio() >= limit
-                and matcher.ratio() >= limit
-            ):
+            if matcher.ratio() >= self.echo_overlap:
                 return True
         return False
 

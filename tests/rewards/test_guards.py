@@ -68,3 +68,40 @@ def test_invalid_settings():
         HackingGuards(max_words=0)
     with pytest.raises(InvalidInputError):
         HackingGuards(echo_overlap=1.5)
+
+
+def _naive_echo(step: str, template: str, limit: float) -> bool:
+    from difflib import SequenceMatcher
+
+    words, ref = step.lower().split(), template.lower().split()
+    if " ".join(ref) in " ".join(words):
+        return True
+    return SequenceMatcher(None, words, ref, autojunk=False).ratio() >= limit
+
+
+def test_echo_shortcuts_agree_with_the_plain_ratio():
+    import random
+
+    from rewards.guards import SET_STEP_TEMPLATES
+
+    rng = random.Random(7)
+    template = "how a human would feel about it"
+    vocab = [*template.split(), "sad", "people", "would", "smile"]
+    guards = HackingGuards(templates=("", template, ""))
+    hits = 0
+    for _ in range(2000):
+        words = template.split()
+        for _ in range(rng.randint(0, 5)):  # random edits of the template
+            op, i = rng.choice("dri"), rng.randrange(len(words) + 1)
+            if op == "d" and i < len(words) and len(words) > 1:
+                del words[i]
+            elif op == "r" and i < len(words):
+                words[i] = rng.choice(vocab)
+            else:
+                words.insert(i, rng.choice(vocab))
+        step = " ".join(words)
+        expected = _naive_echo(step, template, 0.8)
+        hits += expected
+        assert guards._echo((None, step, None)) == expected, step
+    assert 100 < hits < 1900  # both outcomes are exercised
+    assert SET_STEP_TEMPLATES[1] == template
