@@ -16,10 +16,10 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from emo_env._registration import ENV_IDS, install, register_envs
+from rewards._lazy import lazy_exports
 
 __all__ = [
     # registration
@@ -46,19 +46,9 @@ _LAZY = {
     "load_dataset": "emo_env.data",
 }
 
+__getattr__, __dir__ = lazy_exports("emo_env", _LAZY, __all__)
+
 install()
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'emo_env' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
 
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -14,8 +14,9 @@ Quick start:
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from rewards._lazy import lazy_exports
 
 __all__ = [
     # errors
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "presets": "rewards.presets",
     "EmoError": "rewards.errors",
     "InvalidInputError": "rewards.errors",
     "JudgeError": "rewards.errors",
@@ -75,19 +77,7 @@ _LAZY = {
     "ScoreResult": "rewards.rubric",
 }
 
-
-def __getattr__(name: str):
-    if name == "presets":
-        return importlib.import_module("rewards.presets")
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'rewards' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports("rewards", _LAZY, __all__)
 
 
 if TYPE_CHECKING:  # pragma: no cover

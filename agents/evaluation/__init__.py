@@ -14,8 +14,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from rewards._lazy import lazy_exports
 
 __all__ = [
     "EvalResult",
@@ -34,32 +35,22 @@ __all__ = [
 ]
 
 _LAZY = {
-    "EvalResult": "harness",
-    "evaluate": "harness",
-    "HFBackend": "generate",
-    "ServerBackend": "generate",
-    "ResultsFile": "runs",
-    "Table": "table",
-    "build_table": "table",
-    "load_config": "table",
-    "compute_metrics": "metrics",
-    "score_responses": "scoring",
-    "plot_confusion": "plots",
-    "plot_label_accuracy": "plots",
-    "plot_training_curves": "plots",
+    "EvalResult": "agents.evaluation.harness",
+    "evaluate": "agents.evaluation.harness",
+    "HFBackend": "agents.evaluation.generate",
+    "ServerBackend": "agents.evaluation.generate",
+    "ResultsFile": "agents.evaluation.runs",
+    "Table": "agents.evaluation.table",
+    "build_table": "agents.evaluation.table",
+    "load_config": "agents.evaluation.table",
+    "compute_metrics": "agents.evaluation.metrics",
+    "score_responses": "agents.evaluation.scoring",
+    "plot_confusion": "agents.evaluation.plots",
+    "plot_label_accuracy": "agents.evaluation.plots",
+    "plot_training_curves": "agents.evaluation.plots",
 }
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"agents.evaluation.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'agents.evaluation' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports("agents.evaluation", _LAZY, __all__)
 
 
 if TYPE_CHECKING:  # pragma: no cover

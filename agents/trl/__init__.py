@@ -8,8 +8,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from rewards._lazy import lazy_exports
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -35,13 +36,7 @@ _LAZY = {
     "RubricRewards": "agents.trl.scoring",
 }
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'agents.trl' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports("agents.trl", _LAZY, __all__)
 
 
 if TYPE_CHECKING:  # pragma: no cover

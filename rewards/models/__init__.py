@@ -6,7 +6,7 @@ when a model is first used; ``import rewards.models`` stays light.
 
 from __future__ import annotations
 
-import importlib
+from rewards._lazy import lazy_exports
 
 __all__ = [
     # CLIP consistency
@@ -48,14 +48,4 @@ _LAZY = {
     "smollm2_path": "rewards.models.local",
 }
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'rewards.models' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports("rewards.models", _LAZY, __all__)
