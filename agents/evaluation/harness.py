@@ -197,7 +197,9 @@ def evaluate(
 def _run_batch(rows, backend, responses, template, modality, rubric, failed):
     prompts = []
     for row in rows:
-        messages = build_messages(row, template=template, modality=_mode(modality))
+        # a row without an image (text-only data such as "captions") is asked with its caption
+        mode = _mode(modality) if row.get("image") is not None else "caption"
+        messages = build_messages(row, template=template, modality=mode)
         prompts.append(messages)
     images = [row.get("image") for row in rows]
     if responses is not None:

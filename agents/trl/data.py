@@ -75,6 +75,22 @@ def _as_dataset(data: Any):
     )
 
 
+def _check_images(ds: Any) -> None:
+    """Raise when rows have no image (text-only data such as ``"captions"``)."""
+    from datasets import Image
+
+    column = ds.select_columns(["image"])
+    if isinstance(column.features["image"], Image):  # read the stored values, not decoded
+        column = column.cast_column("image", Image(decode=False))
+    missing = sum(image is None for image in column["image"])
+    if missing:
+        raise InvalidInputError(
+            f"{missing} of {len(ds)} rows have no image (a text-only set such as 'captions'): "
+            "train a text-only policy on it, or pick an image dataset for a vision-language "
+            "policy."
+        )
+
+
 def prompt_dataset(
     data: Any, *, vlm: bool, template: str = "set", limit: int = 0, one_shot: bool = False
 ):
@@ -106,6 +122,8 @@ def prompt_dataset(
         )
     if len(ds) == 0:
         raise InvalidInputError("The training dataset is empty.")
+    if vlm:
+        _check_images(ds)
     sets = ds["label_set"]
     captions = [None] * len(ds) if vlm else ds["caption"]
     if one_shot and (vlm or template != "set"):

@@ -1,8 +1,10 @@
-"""Datasets for the environments and trainers: benchmarks held locally, and an embedded default.
+"""Datasets for the environments and trainers: benchmarks held locally, an embedded
+default, and the caption benchmark for text-only policies.
 
 Every loader returns a ``datasets.Dataset`` with the columns ``id`` (unique, stable),
-``image`` (``datasets.Image()``, decoded to PIL), ``label`` (a label name of
-``label_set``), ``label_set``, ``caption`` ("" when none) and ``dataset``.
+``image`` (``datasets.Image()``, decoded to PIL; None in every row of a text-only
+dataset such as ``"captions"``), ``label`` (a label name of ``label_set``),
+``label_set``, ``caption`` ("" when none) and ``dataset``.
 
 Example:
     >>> from emo_env.data import get_sample, load_dataset
@@ -55,7 +57,8 @@ def load_dataset(
     """Load a dataset as a ``datasets.Dataset`` with the columns of :data:`COLUMNS`.
 
     Args:
-        source: ``"embedded"`` (the demo set); ``"<benchmark>:<path>"`` with benchmark
+        source: ``"embedded"`` (the demo set); ``"captions"`` (the text-only caption
+            benchmark, no images); ``"<benchmark>:<path>"`` with benchmark
             ``emoset``, ``emotion6``, ``webemo`` or ``fi``; a folder of per-label
             sub-folders (optionally under ``train/``, ``val/``, ``test/``); a JSONL, JSON
             or CSV manifest; a parquet file or folder; a ``save_to_disk`` folder; or
@@ -81,6 +84,10 @@ def load_dataset(
         from emo_env.data import embedded
 
         return embedded.load(split, label_set)
+    if source == "captions":
+        from emo_env.data import captions
+
+        return captions.load(split, label_set)
     bench, location = split_source(source)
     rows, name = _read(location, split, image_root, bench)
     rows = pick_split(rows, split, source)
@@ -94,11 +101,15 @@ def load_dataset(
     target = label_set or native
     paths = [r["path"] for r in rows if "path" in r]
     check_images(paths, verify_images)
+    text_only = _text_only(rows)
     out = []
     for row in rows:
         image = row.get("image") if "path" not in row else {"path": row["path"], "bytes": None}
-        if image is None:
-            raise DataError(f"Sample {row['id']!r} of {source!r} has no image.")
+        if image is None and not text_only:
+            raise DataError(
+                f"Sample {row['id']!r} of {source!r} has no image (only a dataset whose rows "
+                "all lack an image and all have a caption loads as text-only)."
+            )
         out.append(
             {
                 "id": row["id"],
@@ -159,6 +170,14 @@ def _read(location: str, split: str, image_root: str | None, bench: Benchmark | 
         if os.path.isdir(sub):
             path = sub
     return sources.read_folder(path, skip), default_name
+
+
+def _text_only(rows: list[dict[str, Any]]) -> bool:
+    """Whether every row lacks an image and has a caption (a saved text-only dataset)."""
+    return all(
+        "path" not in r and r.get("image") is None and str(r.get("caption") or "").strip()
+        for r in rows
+    )
 
 
 def _drop(rows: list[dict[str, Any]], skip: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -161,13 +161,16 @@ class EmoEnvBase(gym.Env):
         """The decoded image and its observation array (cached, bounded)."""
         cached = self._images.get(index)
         if cached is None:
-            from PIL import Image
-
             image = self.dataset[index]["image"]
             height, width = self.config.image_size
-            array = np.asarray(
-                image.convert("RGB").resize((width, height), Image.BICUBIC), dtype=np.uint8
-            )
+            if image is None:  # a text-only dataset ("captions"): a blank observation image
+                array = np.zeros((height, width, 3), dtype=np.uint8)
+            else:
+                from PIL import Image
+
+                array = np.asarray(
+                    image.convert("RGB").resize((width, height), Image.BICUBIC), dtype=np.uint8
+                )
             array.setflags(write=False)
             if len(self._images) >= _IMAGE_CACHE_SIZE:
                 self._images.clear()
@@ -180,7 +183,10 @@ class EmoEnvBase(gym.Env):
         key = ("texts", sample["index"])
         cached = self._images.get(key)
         if cached is None:
-            caption = sample["caption"] if self.config.caption_in_prompt else None
+            # a sample without an image (text-only data such as "captions") is asked with
+            # its caption even when caption_in_prompt is off: there is nothing else to see
+            text_only = sample["image"] is None
+            caption = sample["caption"] if self.config.caption_in_prompt or text_only else None
             prompt = build_prompt(sample["label_set"], self.config.template, caption)
             cached = (fit_text(prompt, PROMPT_CHARS), fit_text(sample["caption"], CAPTION_CHARS))
             self._images[key] = cached

@@ -28,7 +28,8 @@ class EnvConfig:
         judge: judge for the reflective reward of a preset (EmoReason only).
         template: prompt template, ``"set"`` or ``"think"``.
         image_size: side of the square observation image, or ``(height, width)``.
-        caption_in_prompt: put the caption into the prompt (text-only policies).
+        caption_in_prompt: put the caption into the prompt (text-only policies); always
+            on for samples without an image (the ``"captions"`` benchmark).
         max_action_chars: longer responses are cut to this many characters.
         image_root: root for relative image paths of a manifest.
     """
