@@ -13,7 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agents.trl.config import DEFAULT_MODEL, JUDGES, TrainConfig
+from agents.trl.config import DEFAULT_MODEL, FINETUNE, JUDGES, TrainConfig
+from agents.trl.data import PROMPT_STYLES
+from agents.trl.policy import DTYPES
 
 __all__ = ["add_arguments", "config_from_args", "main", "run"]
 
@@ -26,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a = parser.add_argument
     a("--backend", choices=("trl", "openrlhf"), default="trl", help="training backend")
     a("--model", default=DEFAULT_MODEL, help="hub id, local checkpoint dir, or 'smollm2'")
-    a("--dataset", default=d.dataset, help="emo_env dataset (default: embedded)")
+    a("--dataset", default=d.dataset, help="emo_env dataset (default: captions)")
     a("--preset", default=d.preset, help="reward preset (rewards.presets.names())")
     a("--judge", choices=JUDGES, default=d.judge, help="who answers the reflective questions")
     a("--num-generations", type=int, default=d.num_generations, help="GRPO group size G")
@@ -34,10 +36,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a("--max-steps", type=int, default=d.max_steps, help="optimiser steps")
     a("--max-completion-length", type=int, default=d.max_completion_length)
     a("--learning-rate", type=float, default=d.learning_rate)
-    a("--beta", type=float, default=d.beta, help="KL coefficient (paper: 0.01)")
+    a("--beta", type=float, default=d.beta, help="KL coefficient (paper: 0.01; 0: no ref pass)")
     a("--temperature", type=float, default=d.temperature)
     a("--template", choices=("set", "think"), default=d.template, help="answer format")
-    a("--no-one-shot", action="store_true", help="no worked example before the question")
+    a("--prompt-style", choices=PROMPT_STYLES, default=d.prompt_style, help="prompt style")
+    a("--one-shot", action="store_true", help="worked example before the question (paper style)")
+    a("--warm-start-steps", type=int, default=d.warm_start_steps, help="format SFT steps (0: off)")
+    a("--warm-start-lr", type=float, default=d.warm_start_lr)
+    a("--finetune", choices=FINETUNE, default=d.finetune, help="LoRA adapters or all weights")
+    a("--lora-rank", type=int, default=d.lora_rank)
+    a("--lora-layers", type=int, default=d.lora_layers, help="adapt the top N layers (0: all)")
+    a("--dtype", choices=DTYPES, default=d.dtype, help="weight dtype (auto: bf16 where fast)")
+    a("--device", choices=("auto", "cpu", "cuda"), default=d.device)
     a(
         "--max-minutes",
         type=float,
@@ -45,10 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="stop training after N minutes (0: no limit)",
     )
     a("--eval-samples", type=int, default=d.eval_samples, help="held-out prompts (0: all)")
-    a("--eval-generations", type=int, default=d.eval_generations, help="samples per eval prompt")
+    a("--eval-temperature", type=float, default=d.eval_temperature, help="0: greedy eval")
     a("--eval-steps", type=int, default=d.eval_steps, help="evaluate every N steps (0: ends)")
+    a("--eval-before-warm-start", action="store_true", help="also evaluate the raw policy")
     a("--no-eval", action="store_true", help="skip held-out evaluation")
-    a("--save-steps", type=int, default=d.save_steps, help="checkpoint every N steps")
+    a("--save-steps", type=int, default=d.save_steps, help="resumable checkpoint every N steps")
     a("--resume", default=None, help="checkpoint dir to resume from, or 'latest'")
     a("--output-dir", default=d.output_dir)
     a("--ray-address", default=None, help="openrlhf: Ray cluster address (ray job submit)")
@@ -67,11 +78,20 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         eval_split=None if args.no_eval else "test",
         eval_samples=args.eval_samples,
         eval_steps=args.eval_steps,
-        eval_generations=args.eval_generations,
+        eval_temperature=args.eval_temperature,
+        eval_before_warm_start=args.eval_before_warm_start,
         preset=args.preset,
         judge=args.judge,
         template=args.template,
-        one_shot=not args.no_one_shot,
+        prompt_style=args.prompt_style,
+        one_shot=args.one_shot,
+        warm_start_steps=args.warm_start_steps,
+        warm_start_lr=args.warm_start_lr,
+        finetune=args.finetune,
+        lora_rank=args.lora_rank,
+        lora_layers=args.lora_layers,
+        dtype=args.dtype,
+        device=args.device,
         max_minutes=args.max_minutes,
         num_generations=args.num_generations,
         prompts_per_step=args.prompts_per_step,
@@ -125,31 +145,52 @@ def _run_openrlhf(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
+_PHASES = (
+    ("raw_eval", "untouched policy"),
+    ("initial_eval", "before GRPO (after warm start)"),
+    ("final_eval", "after GRPO"),
+)
+
+
+def print_report(summary: dict, output_dir: str | Path) -> None:
+    """Print the held-out before/after table and where the files are."""
+    files = summary["files"]
+    print(f"\nDone: {summary['steps']} GRPO steps in {summary['train_runtime_s'] or 0:.0f} s.")
+    rows = [(label, summary.get(key)) for key, label in _PHASES if summary.get(key)]
+    if rows:
+        n = rows[-1][1].get("n")
+        print(f"Held-out evaluation ({n or 'all'} prompts of the test split):")
+        print(f"  {'':32} {'accuracy':>9} {'format':>7} {'reward':>7}")
+        for label, r in rows:
+            acc, fmt = r.get("accuracy") or 0.0, r.get("format_rate") or 0.0
+            print(f"  {label:32} {acc:>9.1%} {fmt:>7.1%} {r['reward']:>7.3f}")
+        if len(rows) > 1 and summary.get("initial_eval") and summary.get("final_eval"):
+            gain = (summary["final_eval"]["accuracy"] or 0) - (
+                summary["initial_eval"]["accuracy"] or 0
+            )
+            print(f"  GRPO's own accuracy change: {gain * 100:+.1f} points")
+    for key in ("metrics", "rollouts", "curve", "final"):
+        print(f"  {key}: {files[key]}")
+    print(f"  summary: {Path(output_dir) / 'summary.json'}")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; returns the exit status."""
     if args.backend == "openrlhf":
         return _run_openrlhf(args)
     import warnings
 
+    from transformers.utils import logging as hf_logging
+
     from agents.trl.driver import build_trainer
 
     # transformers 5 renames gradient-checkpointing helpers that TRL still calls: the
     # FutureWarning repeats every step and buries the progress table.
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\.")
+    hf_logging.disable_progress_bar()  # no "Loading weights" bars inside the table
     config = config_from_args(args)
     summary = build_trainer(config).train()
-    files = summary["files"]
-    print(f"\nDone: {summary['steps']} steps in {summary['train_runtime_s'] or 0:.0f} s.")
-    for name in ("initial_eval", "final_eval"):
-        record = summary.get(name)
-        if record:
-            print(
-                f"  {name.replace('_', ' ')}: reward {record['reward']:.3f}, "
-                f"accuracy {record['accuracy'] or 0:.3f}, format {record['format_rate'] or 0:.3f}"
-            )
-    for key in ("metrics", "rollouts", "curve"):
-        print(f"  {key}: {files[key]}")
-    print(f"  summary: {Path(config.output_dir) / 'summary.json'}")
+    print_report(summary, config.output_dir)
     return 0
 
 

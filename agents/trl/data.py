@@ -1,4 +1,13 @@
-"""Turn an emo_env dataset into GRPO prompts (conversational, one user turn).
+"""Turn an emo_env dataset into GRPO prompts (conversational).
+
+Two prompt styles (:data:`PROMPT_STYLES`):
+
+* ``"paper"``: the paper's SET question (:func:`rewards.prompts.build_prompt`) as one
+  user turn, optionally after a worked one-shot exchange (``one_shot``);
+* ``"compact"``: a one-line system instruction and ``Scene: <caption>`` plus the options
+  (about 75 tokens with SmolLM2's tokenizer, against 180 for the paper's question and
+  400 with its one-shot example). Small policies
+  need the format warm start (:mod:`agents.trl.warmstart`) to answer in SET with it.
 
 Vision-language policies see the image (TRL inserts the ``image`` column into the
 prompt) and the plain question; text-only policies read the image's caption in the
@@ -12,10 +21,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rewards.errors import InvalidInputError
+from rewards.errors import InvalidInputError, UnknownNameError
+from rewards.labels import get_label_set
 from rewards.prompts import build_prompt
 
-__all__ = ["HIDDEN_IMAGE", "ONE_SHOT_EXAMPLES", "load_split", "prompt_dataset"]
+__all__ = [
+    "COMPACT_SYSTEM",
+    "HIDDEN_IMAGE",
+    "ONE_SHOT_EXAMPLES",
+    "PROMPT_STYLES",
+    "compact_messages",
+    "load_split",
+    "prompt_dataset",
+    "prompt_messages",
+]
+
+#: Prompt styles: the paper's SET question, or the short system + scene prompt.
+PROMPT_STYLES = ("compact", "paper")
+
+#: The compact style's system instruction (the SET format in one line).
+COMPACT_SYSTEM = "Answer in SET format: three tagged steps, then \\boxed{option}."
 
 #: Column holding the image for rewards when the policy is text-only.
 HIDDEN_IMAGE = "source_image"
@@ -42,6 +67,49 @@ ONE_SHOT_EXAMPLES: tuple[tuple[str, str], ...] = (
         "<step3> Positive, high arousal. </step3>\n\\boxed{amusement}",
     ),
 )
+
+
+def compact_messages(label_set: str, caption: str) -> list[dict[str, str]]:
+    """The compact prompt: the SET format as a system line, then the scene and the options.
+
+    Example:
+        >>> compact_messages("mikels8", "A storm over a boat.")[1]["content"].splitlines()[0]
+        'Scene: A storm over a boat.'
+    """
+    options = get_label_set(label_set).options_text()
+    return [
+        {"role": "system", "content": COMPACT_SYSTEM},
+        {"role": "user", "content": f"Scene: {caption.strip()}\nOptions: {options}."},
+    ]
+
+
+def prompt_messages(
+    label_set: str,
+    caption: str | None,
+    *,
+    style: str = "paper",
+    template: str = "set",
+    shot: int | None = None,
+) -> list[dict[str, str]]:
+    """The conversation for one sample (training and evaluation use the same one).
+
+    Args:
+        label_set: label set whose labels are the options.
+        caption: the scene description (None for vision-language policies).
+        style: ``"paper"`` or ``"compact"`` (text-only SET prompts).
+        template: ``"set"`` or ``"think"`` (``paper`` style only).
+        shot: index of the worked one-shot example to show first (``paper`` style), or None.
+    """
+    if style not in PROMPT_STYLES:
+        raise UnknownNameError("prompt style", style, PROMPT_STYLES)
+    if style == "compact":
+        if caption is None or template != "set" or shot is not None:
+            raise InvalidInputError(
+                "The compact prompt is for text-only SET prompts with a caption and no "
+                "one-shot example; use style='paper' otherwise."
+            )
+        return compact_messages(label_set, caption)
+    return _messages(label_set, template, caption, shot)
 
 
 def _messages(label_set: str, template: str, caption: str | None, shot: int | None) -> list:
@@ -92,7 +160,13 @@ def _check_images(ds: Any) -> None:
 
 
 def prompt_dataset(
-    data: Any, *, vlm: bool, template: str = "set", limit: int = 0, one_shot: bool = False
+    data: Any,
+    *,
+    vlm: bool,
+    template: str = "set",
+    limit: int = 0,
+    one_shot: bool = False,
+    style: str = "paper",
 ):
     """Add a conversational ``prompt`` column to an emo_env dataset.
 
@@ -104,6 +178,7 @@ def prompt_dataset(
         limit: keep only the first ``limit`` rows (0: all).
         one_shot: precede each question with a worked example exchange (text-only SET
             prompts; small policies rarely produce the format unprompted).
+        style: ``"paper"`` or ``"compact"`` (see :data:`PROMPT_STYLES`).
 
     Returns:
         The dataset with ``prompt`` added; for text-only policies ``image`` is renamed to
@@ -128,8 +203,10 @@ def prompt_dataset(
     captions = [None] * len(ds) if vlm else ds["caption"]
     if one_shot and (vlm or template != "set"):
         raise InvalidInputError("one_shot examples exist for text-only SET prompts only.")
+    if style == "compact" and vlm:
+        raise InvalidInputError("The compact prompt is for text-only policies; use 'paper'.")
     prompts = [
-        _messages(s, template, c, i if one_shot else None)
+        prompt_messages(s, c, style=style, template=template, shot=i if one_shot else None)
         for i, (s, c) in enumerate(zip(sets, captions, strict=True))
     ]
     if "prompt" in ds.column_names:

@@ -119,6 +119,13 @@ def test_prompt_dataset_errors():
         ("judge", "gpt", "judge must be one of"),
         ("learning_rate", 0.0, "learning_rate"),
         ("eval_samples", -1, "eval_samples"),
+        ("finetune", "qlora", "finetune must be one of"),
+        ("prompt_style", "short", "prompt_style"),
+        ("one_shot", True, "compact prompt is for SET"),
+        ("warm_start_steps", -1, "warm_start_steps"),
+        ("eval_temperature", -0.5, "eval_temperature"),
+        ("device", "tpu", "device must be"),
+        ("lora_rank", 0, "lora_rank"),
     ],
 )
 def test_train_config_validation(field, value, match):
@@ -185,7 +192,11 @@ def test_time_limit_stops_training():
     limit = TimeLimit(minutes=0.0)
     limit.on_train_begin(None, state, control)
     limit.on_step_end(None, state, control)
-    assert control.should_training_stop and control.should_save
+    assert control.should_training_stop and not control.should_save  # no checkpoint asked
+    saving, control3 = TimeLimit(minutes=0.0, save=True), TrainerControl()
+    saving.on_train_begin(None, state, control3)
+    saving.on_step_end(None, state, control3)
+    assert control3.should_training_stop and control3.should_save
     relaxed, control2 = TimeLimit(minutes=60.0), TrainerControl()
     relaxed.on_train_begin(None, state, control2)
     relaxed.on_step_end(None, state, control2)
