@@ -60,6 +60,19 @@ def _std(values: list[float]) -> float | None:
     return (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
 
 
+def _answer_counts(texts: list[str]) -> dict[str, int]:
+    """How often each boxed answer (lower-cased) was given; ``None``: no closed box."""
+    from rewards.parsing import get_parser
+
+    parser = get_parser("set")
+    counts: dict[str, int] = {}
+    for text in texts:
+        answer = parser.parse(text).answer
+        key = "None" if answer is None else answer.lower()
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 class HeldOutEval:
     """Generate and score one completion per held-out prompt.
 
@@ -143,6 +156,7 @@ class HeldOutEval:
         parts = {name: [r.components.get(name) for r in results] for name in self.rubric.names}
         record = summarise([r.total for r in results], parts, lengths, self.max_new_tokens)
         record["step"] = step
+        record["answers"] = _answer_counts(texts)
         record["eval_seconds"] = time.perf_counter() - start
         self.last = record
         labels = labels or [None] * len(texts)
