@@ -59,7 +59,7 @@ def test_compact_prompt_and_style_checks():
     assert prompt_messages("mikels8", "A storm.", style="compact") == messages
     with pytest.raises(InvalidInputError, match="compact prompt"):
         prompt_messages("mikels8", None, style="compact")
-    with pytest.raises(UnknownNameError, match="Unknown prompt style .tiny."):
+    with pytest.raises(UnknownNameError, match=r"Unknown prompt style .tiny."):
         prompt_messages("mikels8", "x", style="tiny")
     rows = warm_start_examples("compact")
     assert rows[0][:2] == compact_messages("mikels8", WORKED_EXAMPLES[0][0])
