@@ -29,11 +29,17 @@ from rewards.prompts import build_prompt
 __all__ = ["MODALITIES", "HFBackend", "ServerBackend", "build_messages", "resolve_model"]
 
 MODALITIES = ("auto", "image", "caption")
+#: Written by the TRL driver next to a run's final weights (agents.trl.driver.RUN_FILE).
+RUN_FILE = "emo_r3_run.json"
 SMOLLM2 = "smollm2"
 
 
 def build_messages(
-    sample: dict[str, Any], *, template: str = "set", modality: str = "image"
+    sample: dict[str, Any],
+    *,
+    template: str = "set",
+    modality: str = "image",
+    run: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The chat conversation asking one sample's question.
 
@@ -45,11 +51,27 @@ def build_messages(
         sample: a dataset row (``label_set``, ``caption``).
         template: ``"set"`` or ``"think"``.
         modality: ``"image"`` or ``"caption"``.
+        run: a trained run's prompt settings (``emo_r3_run.json`` next to its weights:
+            ``prompt_style``): a text-only policy is asked with the prompt it was
+            trained on.
     """
     if modality not in ("image", "caption"):
         raise InvalidInputError(f"modality must be 'image' or 'caption'; got {modality!r}.")
     caption = (sample.get("caption") or None) if modality == "caption" else None
+    if run and run.get("prompt_style", "paper") != "paper" and caption is not None:
+        from agents.trl.data import prompt_messages
+
+        return prompt_messages(sample["label_set"], caption, style=run["prompt_style"])
     return [{"role": "user", "content": build_prompt(sample["label_set"], template, caption)}]
+
+
+def run_settings(model: Any) -> dict[str, Any] | None:
+    """The prompt settings a trained run saved with its weights (``emo_r3_run.json``)."""
+    import json
+
+    if not isinstance(model, str) or not (Path(model).expanduser() / RUN_FILE).is_file():
+        return None
+    return json.loads((Path(model).expanduser() / RUN_FILE).read_text(encoding="utf-8"))
 
 
 def resolve_model(model: str) -> str:
@@ -91,6 +113,13 @@ class HFBackend:
         if modality not in MODALITIES:
             raise InvalidInputError(f"modality must be one of {MODALITIES}; got {modality!r}.")
         self.model = resolve_model(model) if isinstance(model, str) else model
+        #: the trained run's prompt settings, when ``model`` is a run's ``final/`` folder
+        self.run = run_settings(self.model)
+        if self.run is not None and self.run.get("adapter"):  # LoRA: load it on its base
+            from agents.trl.policy import load_trained
+
+            policy = load_trained(self.model)
+            self.model, processor_or_tokenizer = policy.model, policy.processing_class
         self.processor_or_tokenizer = processor_or_tokenizer
         self.device, self.dtype, self.batch_size = device, dtype, batch_size
         self.sampling = {"max_new_tokens": 128, "do_sample": False, **sampling}

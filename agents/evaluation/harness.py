@@ -199,7 +199,8 @@ def _run_batch(rows, backend, responses, template, modality, rubric, failed):
     for row in rows:
         # a row without an image (text-only data such as "captions") is asked with its caption
         mode = _mode(modality) if row.get("image") is not None else "caption"
-        messages = build_messages(row, template=template, modality=mode)
+        run = getattr(backend, "run", None)  # the prompt a trained policy was trained with
+        messages = build_messages(row, template=template, modality=mode, run=run)
         prompts.append(messages)
     images = [row.get("image") for row in rows]
     if responses is not None:

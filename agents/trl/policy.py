@@ -27,6 +27,7 @@ __all__ = [
     "cpu_has_fast_bf16",
     "is_vlm_config",
     "load_policy",
+    "load_trained",
     "resolve_model",
 ]
 
@@ -210,3 +211,30 @@ def load_policy(name: str, *, dtype: str = "float32") -> Policy:
             "Use an instruction-tuned checkpoint or set tokenizer.chat_template."
         )
     return Policy(model, processing, vlm, path)
+
+
+def load_trained(path: str, *, dtype: str = "auto") -> Policy:
+    """Load a trained run's ``final/`` folder: full weights, or a LoRA adapter on its base.
+
+    An adapter folder (``adapter_config.json``) is loaded on the base model it names and
+    merged into it, so the result generates like a plain model.
+
+    Raises:
+        ModelLoadError: the folder, or the adapter's base model, cannot be loaded.
+    """
+    folder = Path(path).expanduser()
+    if not (folder / "adapter_config.json").is_file():
+        return load_policy(str(folder), dtype=dtype)
+    try:
+        from peft import PeftConfig, PeftModel
+    except ImportError as err:
+        raise MissingDependencyError("peft", "train", "loading a LoRA adapter") from err
+    base = PeftConfig.from_pretrained(str(folder)).base_model_name_or_path
+    policy = load_policy(base, dtype=dtype)
+    try:
+        model = PeftModel.from_pretrained(policy.model, str(folder))
+    except (OSError, ValueError) as err:
+        raise ModelLoadError(f"Cannot load the LoRA adapter in {folder}: {err}") from err
+    policy.model = model.merge_and_unload()
+    policy.source = str(folder)
+    return policy

@@ -133,3 +133,25 @@ def test_merged_generation_matches_the_adapter_model(tmp_path):
                 p.mul_(3)
         again = merged.generate(x, **options)
         assert merged.syncs == 2 and torch.equal(again, model.generate(x, **options))
+
+
+def test_eval_of_the_saved_run_asks_the_training_prompt(main_job, tmp_path):
+    from agents.evaluation.generate import HFBackend
+    from agents.evaluation.harness import evaluate
+
+    run, summary, _, _ = main_job
+    backend = HFBackend(str(run.output_dir / "final"), max_new_tokens=10)
+    assert backend.run["prompt_style"] == "compact"
+    rows = load_dataset("captions", split="test").select(range(3))
+    result = evaluate(
+        rows, backend, output_dir=tmp_path / "eval", preset="emo_r3_paper", plots=False,
+        progress=False,
+    )  # fmt: skip
+    assert len(result.records) == 3
+    assert all(r["prompt"].startswith("Scene: ") for r in result.records)
+    # the adapter was loaded on its base: the same greedy answers as the in-run evaluation
+    in_run = run.heldout.samples[:3]
+    assert [r["prompt"] for r in result.records] == [s["prompt"] for s in in_run]
+    assert [r["response"].strip() for r in result.records] == [
+        s["completion"].strip() for s in in_run
+    ]
