@@ -139,7 +139,7 @@ def test_eval_of_the_saved_run_asks_the_training_prompt(main_job, tmp_path):
     from agents.evaluation.generate import HFBackend
     from agents.evaluation.harness import evaluate
 
-    run, summary, _, _ = main_job
+    run, _, _, _ = main_job
     backend = HFBackend(str(run.output_dir / "final"), max_new_tokens=10)
     assert backend.run["prompt_style"] == "compact"
     rows = load_dataset("captions", split="test").select(range(3))
