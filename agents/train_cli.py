@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--max-minutes",
         type=float,
         default=d.max_minutes,
-        help="stop training after N minutes (0: no limit)",
+        help="wall-time budget of the run, evaluations included (0: no limit)",
     )
     a("--eval-samples", type=int, default=d.eval_samples, help="held-out prompts (0: all)")
     a("--eval-temperature", type=float, default=d.eval_temperature, help="0: greedy eval")

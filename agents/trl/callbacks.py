@@ -177,18 +177,33 @@ class GRPORecorder(TrainerCallback):
 
 
 class TimeLimit(TrainerCallback):
-    """Stop training cleanly after ``minutes`` of wall time (``save``: write a checkpoint)."""
+    """Stop training cleanly so that the whole run ends within ``minutes`` of wall time.
+
+    The clock starts at :meth:`start` (the driver calls it when the run begins: warm start
+    and first evaluation included) or else when training begins. Training stops after
+    the step at which less than ``reserve_seconds`` (the time the final evaluation is
+    expected to take) is left. ``save``: also write a checkpoint then.
+    """
 
     def __init__(self, minutes: float, *, save: bool = False):
         self.seconds = minutes * 60.0
         self.save = save
+        self.reserve_seconds = 0.0
         self._start: float | None = None
 
-    def on_train_begin(self, args, state, control, **kwargs):
+    def start(self) -> None:
+        """Start the clock now."""
         self._start = time.perf_counter()
 
+    def on_train_begin(self, args, state, control, **kwargs):
+        if self._start is None:
+            self.start()
+
     def on_step_end(self, args, state, control, **kwargs):
-        if self._start is not None and time.perf_counter() - self._start >= self.seconds:
+        if self._start is None:
+            return control
+        left = self.seconds - (time.perf_counter() - self._start)
+        if left <= self.reserve_seconds:
             control.should_training_stop = True
             control.should_save = control.should_save or self.save
         return control

@@ -66,8 +66,9 @@ class TrainConfig:
             memory, costs a forward pass; off by default, TRL's default is on).
         output_dir: where metrics, rollouts, the curve and the final model go.
         seed: random seed.
-        max_minutes: stop training after this many minutes (0: no limit); the final
-            evaluation still runs.
+        max_minutes: wall-time budget of the whole run (warm start and evaluations
+            included): training stops early enough for the final evaluation to fit
+            (0: no limit).
         torch_threads: torch CPU threads (0: torch's default); on a shared CPU, 1 can be
             several times faster than oversubscribed threads.
         save_steps: save a resumable checkpoint (with optimizer state) every this many
@@ -110,7 +111,7 @@ class TrainConfig:
     gradient_checkpointing: bool = False
     output_dir: str = "runs/train_grpo"
     seed: int = 0
-    max_minutes: float = 9.0
+    max_minutes: float = 11.0
     save_steps: int = 0
     torch_threads: int = 0
     resume_from_checkpoint: str | None = None

@@ -105,7 +105,14 @@ class GRPORun:
         resume: str | bool | None = cfg.resume_from_checkpoint
         if resume == "latest":
             resume = True
+        from agents.trl.callbacks import TimeLimit
+
         raw = warm = before = None
+        limit = next(
+            (c for c in self.trainer.callback_handler.callbacks if isinstance(c, TimeLimit)), None
+        )
+        if limit is not None:
+            limit.start()  # --max-minutes bounds the whole run, evaluations included
         if not resume:
             if cfg.eval_before_warm_start and cfg.warm_start_steps:
                 self._say("Evaluating the untouched policy on the held-out split...")
@@ -121,6 +128,8 @@ class GRPORun:
                 n = len(getattr(self.heldout, "prompts", ())) or "the"
                 self._say(f"Evaluating on {n} held-out prompts...")
             before = self.evaluate("before GRPO")
+        if limit is not None and before is not None:
+            limit.reserve_seconds = 1.2 * before["eval_seconds"]  # room for the final one
         result = self.trainer.train(resume_from_checkpoint=resume)
         after = self.evaluate("after GRPO")
         self.recorder.finish()

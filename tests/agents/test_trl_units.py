@@ -201,3 +201,18 @@ def test_time_limit_stops_training():
     relaxed.on_train_begin(None, state, control2)
     relaxed.on_step_end(None, state, control2)
     assert not control2.should_training_stop
+
+
+def test_time_limit_keeps_room_for_the_final_evaluation():
+    from transformers import TrainerControl, TrainerState
+
+    state = TrainerState()
+    limit = TimeLimit(minutes=1.0)
+    limit.start()
+    control = TrainerControl()
+    limit.on_train_begin(None, state, control)  # does not restart the clock
+    limit.on_step_end(None, state, control)
+    assert not control.should_training_stop  # ~60 s left, nothing reserved
+    limit.reserve_seconds = 61.0  # the final evaluation would not fit any more
+    limit.on_step_end(None, state, control)
+    assert control.should_training_stop
