@@ -5,8 +5,9 @@ adapted linear layer adds several small operations per generated token. GRPO sam
 far more tokens than it trains on, so :class:`MergedGenerator` keeps a plain copy of the
 model whose adapted weights are set to ``W + scale * B @ A`` from the current adapters
 (recomputed from the untouched base weight each time, so rounding never accumulates)
-and routes ``model.generate`` to it. The copy is refreshed only when an adapter weight
-has changed since the last call. Sampling thus runs on the policy's current weights,
+and routes ``model.generate`` to it. The copy is refreshed only when the adapter weights
+have changed since the last call (a fingerprint of their values: fused optimizers
+update weights without bumping tensor version counters). Sampling thus runs on the policy's current weights,
 rounded once to the model's dtype; TRL recomputes the log-probabilities of the sampled
 tokens with the adapter model itself, so the loss is unchanged.
 
@@ -56,11 +57,22 @@ class MergedGenerator:
         self.syncs = 0
 
     def _version(self) -> tuple:
-        return tuple(
-            (p._version, p.data_ptr())
-            for lora, _ in self.layers
-            for p in (*lora.lora_A.parameters(), *lora.lora_B.parameters())
-        )
+        """A fingerprint of the adapter weights (sum and sum of squares of each tensor).
+
+        Version counters are not enough: fused optimizers (transformers' default
+        ``adamw_torch_fused``) update parameters without bumping them.
+        """
+        import torch
+
+        with torch.no_grad():
+            params = [
+                p
+                for lora, _ in self.layers
+                for p in (*lora.lora_A.parameters(), *lora.lora_B.parameters())
+            ]
+            sums = torch.stack([p.detach().float().sum() for p in params])
+            squares = torch.stack([p.detach().float().square().sum() for p in params])
+            return tuple(torch.cat([sums, squares]).tolist())
 
     def sync(self) -> None:
         """Set every adapted weight of the copy to base + the current LoRA update."""

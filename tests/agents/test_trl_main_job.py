@@ -155,3 +155,23 @@ def test_eval_of_the_saved_run_asks_the_training_prompt(main_job, tmp_path):
     assert [r["response"].strip() for r in result.records] == [
         s["completion"].strip() for s in in_run
     ]
+
+
+def test_merged_generation_follows_a_fused_optimizer_step(tmp_path):
+    policy = add_lora(load_policy(build_tiny_causal_lm(tmp_path / "lm")))
+    model = policy.model
+    merged = MergedGenerator(model)
+    x = torch.randint(5, 100, (2, 5))
+    merged.generate(x, attention_mask=torch.ones_like(x), max_new_tokens=2)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=0.5, fused=True)  # does not bump _version
+    for p in params:
+        p.grad = torch.ones_like(p)
+    optimizer.step()
+    merged.generate(x, attention_mask=torch.ones_like(x), max_new_tokens=2)
+    assert merged.syncs == 2
+    lora = merged.layers[0][0]
+    expected = lora.base_layer.weight.float() + lora.get_delta_weight("default").float()
+    assert torch.allclose(
+        merged.layers[0][1].weight.float(), expected.to(lora.base_layer.weight.dtype).float()
+    )
