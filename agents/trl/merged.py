@@ -8,8 +8,9 @@ model whose adapted weights are set to ``W + scale * B @ A`` from the current ad
 and routes ``model.generate`` to it. The copy is refreshed only when the adapter weights
 have changed since the last call (a fingerprint of their values: fused optimizers
 update weights without bumping tensor version counters). Sampling thus runs on the
-policy's current weights, rounded once to the model's dtype; TRL recomputes the log-probabilities of the sampled
-tokens with the adapter model itself, so the loss is unchanged.
+policy's current weights, rounded once to the model's dtype; TRL recomputes the
+log-probabilities of the sampled tokens with the adapter model itself, so the loss is
+unchanged.
 
 Example:
     >>> from agents.trl.merged import MergedGenerator
