@@ -65,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a("--ray-address", default=None, help="openrlhf: Ray cluster address (ray job submit)")
     a("--prompt-data", default=None, help="openrlhf: prompt JSONL (default: OpenRLHF's)")
     a("--seed", type=int, default=d.seed)
-    a("--threads", type=int, default=d.torch_threads, help="torch CPU threads (0: default)")
+    a("--threads", type=int, default=d.torch_threads, help="torch CPU threads (0: free cores)")
     a("--quiet", action="store_true", help="do not print the per-step table")
     return parser
 

@@ -69,8 +69,9 @@ class TrainConfig:
         max_minutes: wall-time budget of the whole run (warm start and evaluations
             included): training stops early enough for the final evaluation to fit
             (0: no limit).
-        torch_threads: torch CPU threads (0: torch's default); on a shared CPU, 1 can be
-            several times faster than oversubscribed threads.
+        torch_threads: torch CPU threads (0: the cores other running processes leave
+            free, at least 1; see :func:`agents.trl.policy.auto_threads`): on a shared
+            CPU, oversubscribed threads can be several times slower than one.
         save_steps: save a resumable checkpoint (with optimizer state) every this many
             steps (0: none; the final weights or adapter are always saved to ``final/``).
         resume_from_checkpoint: a checkpoint dir, or ``"latest"`` for the newest one.

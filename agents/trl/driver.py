@@ -344,12 +344,14 @@ def build_trainer(
     from agents.trl.heldout import EvalEvery, HeldOutEval
 
     cfg = config or TrainConfig()
-    if cfg.torch_threads:
+    device = _device(cfg)
+    if device == "cpu":
         import torch
 
-        torch.set_num_threads(cfg.torch_threads)
+        from agents.trl.policy import auto_threads
+
+        torch.set_num_threads(cfg.torch_threads or auto_threads())
     set_seed(cfg.seed)
-    device = _device(cfg)
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     if env is not None:

@@ -24,6 +24,7 @@ __all__ = [
     "Policy",
     "add_lora",
     "auto_dtype",
+    "auto_threads",
     "cpu_has_fast_bf16",
     "is_vlm_config",
     "load_policy",
@@ -103,6 +104,37 @@ def cpu_has_fast_bf16() -> bool:
     except OSError:
         return False
     return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
+
+
+def _others_running(samples: int = 5, pause: float = 0.04) -> int:
+    """Median count of other runnable processes (``procs_running`` in /proc/stat)."""
+    import statistics
+    import time
+
+    counts = []
+    for _ in range(samples):
+        try:
+            with open("/proc/stat", encoding="utf-8") as handle:
+                line = next(row for row in handle if row.startswith("procs_running"))
+        except (OSError, StopIteration):
+            return 0
+        counts.append(int(line.split()[1]) - 1)  # this process is one of them
+        time.sleep(pause)
+    return max(0, int(statistics.median(counts)))
+
+
+def auto_threads() -> int:
+    """Torch CPU threads for this machine now: the cores other processes leave free (>= 1).
+
+    OpenMP threads that outnumber the free cores wait on each other at every barrier;
+    on a shared 2-core machine one thread ran several times faster than two.
+
+    Example:
+        >>> auto_threads() >= 1
+        True
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 1) - _others_running())
 
 
 def auto_dtype(device: str | None = None) -> str:
