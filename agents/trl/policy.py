@@ -106,6 +106,9 @@ def cpu_has_fast_bf16() -> bool:
     return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
 
 
+_PROC_STAT = "/proc/stat"
+
+
 def _others_running(samples: int = 5, pause: float = 0.04) -> int:
     """Median count of other runnable processes (``procs_running`` in /proc/stat)."""
     import statistics
@@ -114,7 +117,7 @@ def _others_running(samples: int = 5, pause: float = 0.04) -> int:
     counts = []
     for _ in range(samples):
         try:
-            with open("/proc/stat", encoding="utf-8") as handle:
+            with open(_PROC_STAT, encoding="utf-8") as handle:
                 line = next(row for row in handle if row.startswith("procs_running"))
         except (OSError, StopIteration):
             return 0

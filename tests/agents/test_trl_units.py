@@ -216,3 +216,19 @@ def test_time_limit_keeps_room_for_the_final_evaluation():
     limit.reserve_seconds = 61.0  # the final evaluation would not fit any more
     limit.on_step_end(None, state, control)
     assert control.should_training_stop
+
+
+def test_auto_threads_leaves_busy_cores_alone(tmp_path, monkeypatch):
+    import os
+
+    from agents.trl import policy as policy_module
+
+    cores = len(os.sched_getaffinity(0))
+    stat = tmp_path / "stat"
+    monkeypatch.setattr(policy_module, "_PROC_STAT", str(stat))
+    stat.write_text("cpu  1 2 3\nprocs_running 1\nprocs_blocked 0\n")  # only this process
+    assert policy_module.auto_threads() == cores
+    stat.write_text(f"procs_running {cores + 5}\n")  # every core busy elsewhere
+    assert policy_module.auto_threads() == 1
+    monkeypatch.setattr(policy_module, "_PROC_STAT", str(tmp_path / "missing"))
+    assert policy_module.auto_threads() == cores
