@@ -36,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a("--max-steps", type=int, default=d.max_steps, help="optimiser steps")
     a("--max-completion-length", type=int, default=d.max_completion_length)
     a("--learning-rate", type=float, default=d.learning_rate)
+    a("--warmup-steps", type=int, default=d.warmup_steps, help="learning-rate warm-up steps")
     a("--beta", type=float, default=d.beta, help="KL coefficient (paper: 0.01; 0: no ref pass)")
     a("--temperature", type=float, default=d.temperature)
     a("--template", choices=("set", "think"), default=d.template, help="answer format")
@@ -98,6 +99,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         max_steps=args.max_steps,
         max_completion_length=args.max_completion_length,
         learning_rate=args.learning_rate,
+        warmup_steps=args.warmup_steps,
         beta=args.beta,
         temperature=args.temperature,
         output_dir=args.output_dir,

@@ -59,7 +59,10 @@ class TrainConfig:
         prompts_per_step: prompts per optimiser step (batch = prompts x G completions).
         max_steps: optimiser steps.
         max_completion_length: tokens generated per completion.
-        learning_rate: AdamW learning rate of GRPO.
+        learning_rate: AdamW learning rate of GRPO (constant after the warm-up).
+        warmup_steps: steps over which the learning rate rises linearly from 0 (Adam's
+            first steps move every weight by about the learning rate, whatever the
+            gradient's size).
         beta: KL coefficient (the paper's 0.01; 0 skips the reference-model pass).
         temperature: sampling temperature of the rollouts.
         gradient_checkpointing: recompute activations in the backward pass (saves
@@ -107,6 +110,7 @@ class TrainConfig:
     max_steps: int = 200
     max_completion_length: int = 72
     learning_rate: float = 2e-4
+    warmup_steps: int = 5
     beta: float = 0.0
     temperature: float = 1.0
     gradient_checkpointing: bool = False
@@ -160,6 +164,7 @@ class TrainConfig:
             "torch_threads",
             "warm_start_steps",
             "lora_layers",
+            "warmup_steps",
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:

@@ -23,7 +23,15 @@ from rewards import presets
 from rewards.errors import InvalidInputError, MissingDependencyError
 from rewards.rubric import Rubric
 
-__all__ = ["RUN_FILE", "GRPORun", "build_rubric", "build_trainer", "policy_judge", "save_final"]
+__all__ = [
+    "RUN_FILE",
+    "GRPORun",
+    "build_rubric",
+    "build_trainer",
+    "policy_judge",
+    "save_final",
+    "sync_reference_adapter",
+]
 
 #: Written next to the final weights: the prompt settings evaluation must reuse.
 RUN_FILE = "emo_r3_run.json"
@@ -84,7 +92,7 @@ class GRPORun:
         label_set = "mikels8"
         if len(self.trainer.train_dataset):
             label_set = self.trainer.train_dataset[0]["label_set"]
-        return warm_start(
+        report = warm_start(
             self.policy.model,
             self.policy.tokenizer,
             steps=cfg.warm_start_steps,
@@ -93,6 +101,8 @@ class GRPORun:
             label_set=label_set,
             seed=cfg.seed,
         )
+        sync_reference_adapter(self.trainer.model)
+        return report
 
     def train(self) -> dict[str, Any]:
         """Warm start, evaluate, train (resuming if asked), evaluate; write files; summary.
@@ -158,6 +168,25 @@ class GRPORun:
         }
         (self.output_dir / "summary.json").write_text(json.dumps(self.summary, indent=2))
         return self.summary
+
+
+def sync_reference_adapter(model: Any) -> bool:
+    """Make TRL's frozen ``ref`` LoRA adapter (KL reference, beta > 0) equal ``default``.
+
+    TRL copies the adapter into ``ref`` when the trainer is built, before the warm start;
+    copying it again afterwards makes the KL term pull towards the warm-started policy
+    (which writes the format), not towards the untouched model. Returns whether a ``ref``
+    adapter was there.
+    """
+    if "ref" not in getattr(model, "peft_config", {}):
+        return False
+    import torch
+
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if ".default." in name:
+                model.get_parameter(name.replace(".default.", ".ref.")).copy_(param)
+    return True
 
 
 def save_final(run: GRPORun) -> Path:
@@ -243,7 +272,9 @@ def _grpo_args(cfg: TrainConfig, out: Path, use_cpu: bool, autocast_bf16: bool):
         "num_generations": cfg.num_generations,
         "max_completion_length": cfg.max_completion_length,
         "learning_rate": cfg.learning_rate,
-        "lr_scheduler_type": "constant",  # runs often stop at the time limit, not max_steps
+        # runs often stop at the time limit, not at max_steps: no decay
+        "lr_scheduler_type": "constant_with_warmup",
+        "warmup_steps": cfg.warmup_steps,
         "beta": cfg.beta,
         "temperature": cfg.temperature,
         "max_steps": cfg.max_steps,
@@ -261,6 +292,8 @@ def _grpo_args(cfg: TrainConfig, out: Path, use_cpu: bool, autocast_bf16: bool):
         "remove_unused_columns": False,
         "dataloader_num_workers": 0,
         "log_completions": False,
+        # a completion cut at the limit has no verdict of its own: leave it out of the loss
+        "mask_truncated_completions": True,
         "disable_tqdm": not cfg.print_table,
     }
     kwargs.update(cfg.trainer_kwargs)

@@ -37,6 +37,7 @@ def main_job(tmp_path_factory):
         eval_samples=6,
         max_completion_length=10,
         learning_rate=1e-3,
+        warmup_steps=0,
         output_dir=str(root / "out"),
         print_table=False,
     )
@@ -175,3 +176,25 @@ def test_merged_generation_follows_a_fused_optimizer_step(tmp_path):
     assert torch.allclose(
         merged.layers[0][1].weight.float(), expected.to(lora.base_layer.weight.dtype).float()
     )
+
+
+def test_kl_reference_is_the_warm_started_policy(tmp_path):
+    cfg = TrainConfig(
+        model=build_tiny_causal_lm(tmp_path / "lm"),
+        preset="emo_r3_paper",
+        judge="none",
+        beta=0.01,
+        warm_start_steps=2,
+        warm_start_lr=1e-2,
+        eval_split=None,
+        output_dir=str(tmp_path / "out"),
+        print_table=False,
+    )
+    run = build_trainer(cfg, train_dataset=load_dataset("captions", split="train").select(range(4)))
+    model = run.trainer.model
+    assert "ref" in model.peft_config  # TRL's frozen copy of the adapter
+    run.warm_start()
+    params = dict(model.named_parameters())
+    pairs = [(k, k.replace(".default.", ".ref.")) for k in params if ".default." in k]
+    assert pairs and all(torch.equal(params[a], params[b]) for a, b in pairs)
+    assert any(params[a].abs().sum() > 0 for a, _ in pairs if "lora_B" in a)
