@@ -26,7 +26,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from agents.labels_codec import encode_label
-from rewards.errors import MissingDependencyError
+from rewards.errors import InvalidInputError, MissingDependencyError
 from rewards.prompts import build_prompt
 
 __all__ = ["write_prompt_dataset"]
@@ -67,6 +67,11 @@ def write_prompt_dataset(
             caption = row["caption"] or None
             record: dict = {}
             if vision:
+                if row["image"] is None:
+                    raise InvalidInputError(
+                        f"Sample {row['id']!r} of {source!r} has no image (text-only data such "
+                        "as 'captions'): write it with vision=False for a text policy."
+                    )
                 name = _UNSAFE.sub("_", str(row["id"])) + ".png"
                 row["image"].convert("RGB").save(image_dir / name)
                 record["prompt"] = "<image>" + build_prompt(row["label_set"], template)
