@@ -17,6 +17,7 @@ examples: bag-of-words Jaccard < 0.5, word-3-shingle Jaccard < 0.25, and no shar
 
 from __future__ import annotations
 
+import doctest
 import hashlib
 import itertools
 import re
@@ -229,3 +230,8 @@ def test_openrlhf_prompts_are_text_only(tmp_path):
     assert len(lines) == 120 and f"Image description: {first['caption']}" in lines[0]
     with pytest.raises(InvalidInputError, match=r"has no image .* vision=False"):
         write_prompt_dataset(tmp_path / "v", "captions", "test", vision=True)
+
+
+def test_module_docstring_example_runs():
+    result = doctest.testmod(cap, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
