@@ -49,11 +49,7 @@ def run(args: argparse.Namespace) -> int:
     judge = ConstantJudge(consistency="Yes.", coherence=None)
     names = args.preset or [n for n in presets.names() if _offline(n)]
     for name in names:
-        rubric = (
-            presets.get(name, judge=judge)
-            if "judge" in presets.describe(name)
-            else (presets.get(name))
-        )
+        rubric = presets.build(name, judge=judge if presets.takes_judge(name) else None)
         print(f"\n=== {name}: {rubric!r}")
         results = rubric.score_batch([r for _, _, r in DEMO], [lbl for _, lbl, _ in DEMO])
         for (title, label, _), res in zip(DEMO, results, strict=True):

@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from rewards.errors import InvalidInputError
 from rewards.reflective import ReflectiveReward
 from rewards.rubric import Rubric
 
-__all__ = ["END_MARKERS", "RewardScorer", "Sample", "merge", "preset_params", "response_from_query"]
+__all__ = ["END_MARKERS", "RewardScorer", "Sample", "merge", "response_from_query"]
 
 END_MARKERS = (
     "<|im_end|>",
@@ -78,9 +77,11 @@ class RewardScorer:
     """Validates and scores batches of OpenRLHF reward requests.
 
     Args:
-        preset: reward preset name (``rewards.presets.names()``), or a :class:`Rubric`.
-        preset_args: overrides passed to the preset builder (e.g. ``{"judge": ...}``).
-        label_set: default label set for bare labels.
+        preset: reward preset name (``rewards.presets.names()``), or a :class:`Rubric`;
+            None: the serving default (``rewards.presets.default_preset("serve")``).
+        preset_args: options of :func:`rewards.presets.build` (e.g. ``{"l1": 0.2}`` or
+            ``{"judge": "none"}``).
+        label_set: default label set for bare labels (and of the preset).
         image_roots: folders that image paths in labels may point into.
         dataset: dataset searched for ``sample_id`` images.
         load_images: load images for the rubric; None = only when a reward uses them
@@ -90,7 +91,7 @@ class RewardScorer:
 
     def __init__(
         self,
-        preset: str | Rubric = "emo_r3_paper",
+        preset: str | Rubric | None = None,
         preset_args: dict[str, Any] | None = None,
         label_set: str = "mikels8",
         image_roots: Sequence[str | os.PathLike] = (),
@@ -100,11 +101,8 @@ class RewardScorer:
         if isinstance(preset, Rubric):
             self.rubric = preset
         else:
-            args = dict(preset_args or {})
-            builder_params = preset_params(preset)
-            if "label_set" in builder_params:
-                args.setdefault("label_set", label_set)
-            self.rubric = presets.get(preset, **args)
+            args = {"label_set": label_set, **(preset_args or {})}
+            self.rubric = presets.build(preset or presets.default_preset("serve"), **args)
         self.label_set = label_set
         self.resolver = ImageResolver(image_roots, dataset)
         self.load_images = _needs_images(self.rubric) if load_images is None else load_images
@@ -190,12 +188,6 @@ def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "scores": [r["score"] for r in results],
         "extra_logs": logs,
     }
-
-
-def preset_params(name: str) -> tuple[str, ...]:
-    """The overrides preset ``name`` accepts (UnknownNameError names the closest preset)."""
-    presets.describe(name)
-    return tuple(inspect.signature(presets.PRESETS[name]).parameters)
 
 
 def _needs_images(rubric: Rubric) -> bool:

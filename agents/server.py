@@ -39,6 +39,7 @@ from agents.batching import MicroBatcher
 from agents.image_refs import ImageAccessError
 from agents.reward_api import RewardScorer, merge
 from rewards.errors import EmoError, InvalidInputError, MissingDependencyError
+from rewards.presets import DEFAULT_PRESETS
 
 __all__ = ["ServerConfig", "ServerThread", "create_app", "serve"]
 
@@ -50,7 +51,8 @@ class ServerConfig:
     Attributes:
         host: interface to bind (loopback unless told otherwise).
         port: TCP port.
-        preset: reward preset; ``preset_args`` are passed to its builder.
+        preset: reward preset; ``preset_args`` are options of
+            :func:`rewards.presets.build` (``judge`` included).
         label_set: default label set of bare labels.
         image_roots: folders image paths in labels may point into.
         dataset: dataset of ``sample_id`` image references.
@@ -62,7 +64,7 @@ class ServerConfig:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    preset: str = "emo_r3_paper"
+    preset: str = DEFAULT_PRESETS["serve"]
     preset_args: dict[str, Any] = field(default_factory=dict)
     label_set: str = "mikels8"
     image_roots: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ import json
 import os
 
 from rewards.errors import InvalidInputError
+from rewards.presets import DEFAULT_PRESETS
 
 TOKEN_ENV = "EMO_R3_SERVER_TOKEN"
 
@@ -20,7 +21,9 @@ TOKEN_ENV = "EMO_R3_SERVER_TOKEN"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface (default: loopback)")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--preset", default="emo_r3_paper", help="reward preset")
+    parser.add_argument(
+        "--preset", default=DEFAULT_PRESETS["serve"], help="reward preset (rewards.presets)"
+    )
     parser.add_argument(
         "--preset-arg",
         action="append",

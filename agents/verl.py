@@ -29,10 +29,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agents.labels_codec import decode_label
-from agents.reward_api import preset_params
 from rewards import presets
 from rewards.errors import InvalidInputError
 from rewards.labels import LABEL_SETS
+from rewards.presets import default_preset
 from rewards.rubric import Rubric
 
 __all__ = ["compute_score", "compute_score_batch", "label_set_for"]
@@ -56,9 +56,8 @@ def label_set_for(data_source: str | None, default: str = "mikels8") -> str:
 def _rubric(preset: str) -> Rubric:
     with _LOCK:
         if preset not in _RUBRICS:
-            # label sets travel per sample, so one rubric serves every dataset
-            args = {"judge": None} if "judge" in preset_params(preset) else {}
-            _RUBRICS[preset] = presets.get(preset, **args)
+            # label sets travel per sample, so one rubric serves every dataset; no judge
+            _RUBRICS[preset] = presets.build(preset, judge=None)
         return _RUBRICS[preset]
 
 
@@ -87,7 +86,7 @@ def compute_score_batch(
         info = decode_label(ground_truths[i], default_set)
         if not isinstance(solution_strs[i], str):
             raise InvalidInputError(f"solution_str must be a str; got {type(solution_strs[i])}.")
-        preset = extra.get("preset") or os.environ.get("EMO_R3_PRESET", "emo_r3_paper")
+        preset = extra.get("preset") or os.environ.get("EMO_R3_PRESET") or default_preset("serve")
         groups.setdefault(preset, []).append(i)
         rows.append((info, extra))
     out: list[dict[str, float]] = [{}] * n

@@ -33,6 +33,7 @@ from agents.evaluation.generate import build_messages
 from agents.evaluation.metrics import compute_metrics
 from agents.evaluation.runs import ResultsFile, read_jsonl
 from agents.evaluation.scoring import build_rubric, score_responses
+from rewards import presets
 from rewards.errors import InvalidInputError
 
 __all__ = ["EvalResult", "evaluate", "load_responses", "load_samples"]
@@ -157,7 +158,7 @@ def evaluate(
     }
     _check_settings(out / "run.json", run_settings, resume)
     if preset is None:
-        preset = "emo_r3_reference" if template == "set" else "grpo_baseline"
+        preset = presets.default_preset("eval", template)
     rubric = build_rubric(preset, judge)  # built once: model presets load their model once
     failed: list[str] = []
     with ResultsFile(out / "results.jsonl", resume=resume) as results:

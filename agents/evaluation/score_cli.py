@@ -19,6 +19,7 @@ import argparse
 import json
 import sys
 
+from rewards import presets
 from rewards.errors import InvalidInputError
 
 __all__ = ["add_arguments", "explain", "run"]
@@ -31,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--caption", help="image caption (for caption-based presets)")
     parser.add_argument("--image", help="image file (for CLIP-based presets)")
     parser.add_argument("--jsonl", help="JSONL with response, label[, label_set, id] per line")
-    parser.add_argument("--preset", default="emo_r3_reference")
+    parser.add_argument("--preset", help="reward preset (default: the eval default by template)")
     parser.add_argument(
         "--template",
         choices=("set", "think"),
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
 
     items = _items(args)
     template = args.template or ("think" if args.preset == "grpo_baseline" else "set")
-    rubric = build_rubric(args.preset)
+    rubric = build_rubric(args.preset or presets.default_preset("eval", template))
     images = [item["image"] for item in items]
     records = score_responses(
         items,

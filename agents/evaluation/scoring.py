@@ -35,16 +35,12 @@ REFLECTIVE = ("consistency", "coherence")
 
 
 def build_rubric(preset: str | Rubric, judge: Any = None) -> Rubric:
-    """A rubric from a preset name (the judge is passed when the preset takes one)."""
+    """A rubric from a preset name and judge (:func:`rewards.presets.build`), or as given."""
     if isinstance(preset, Rubric):
         if judge is not None:
             raise InvalidInputError("Give the judge to the Rubric itself, not beside it.")
         return preset
-    signature = presets.describe(preset).split("\n", 1)[0]
-    takes_judge = "judge" in signature[signature.find("(") + 1 : -1].split(", ")
-    if judge is not None and not takes_judge:
-        raise InvalidInputError(f"Preset {preset!r} asks no reflective questions; drop the judge.")
-    return presets.get(preset, judge=judge) if takes_judge else presets.get(preset)
+    return presets.build(preset, judge=judge)
 
 
 def measured_components(rubric: Rubric) -> set[str]:
@@ -98,7 +94,7 @@ def score_responses(
         return []
     parser = get_parser(template)
     if rubric is None:
-        rubric = "emo_r3_reference" if template == "set" else "grpo_baseline"
+        rubric = presets.default_preset("eval", template)
     rubric = build_rubric(rubric, judge)
     measured = measured_components(rubric)
     for i, sample in enumerate(samples):

@@ -20,7 +20,7 @@ from typing import Any
 
 from agents.labels_codec import LabelInfo
 from agents.openrlhf.settings import Settings
-from agents.reward_api import RewardScorer, Sample, preset_params
+from agents.reward_api import RewardScorer, Sample
 from rewards import presets
 from rewards.errors import JudgeError
 from rewards.judges import JudgeRequest
@@ -66,15 +66,14 @@ class EngineReflection:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        args = {"label_set": settings.label_set, **settings.preset_args}
+        # EMO_R3_SELF_REFLECT (or reflect mode) asks the policy wherever the preset asks
+        # questions; a judge in EMO_R3_PRESET_ARGS overrides it.
         wants_judge = settings.self_reflect or settings.mode == "reflect"
-        self.judge = PrefetchedJudge() if wants_judge else None
-        args = dict(settings.preset_args)
-        params = preset_params(settings.preset)
-        if "judge" in params and self.judge is not None:
-            args["judge"] = self.judge
-        if "label_set" in params:
-            args.setdefault("label_set", settings.label_set)
-        rubric = presets.get(settings.preset, **args)
+        default = "policy" if wants_judge and presets.takes_judge(settings.preset) else None
+        judge = presets.resolve_judge(args.pop("judge", default), policy=PrefetchedJudge)
+        self.judge = judge if isinstance(judge, PrefetchedJudge) else None
+        rubric = presets.build(settings.preset, judge=judge, **args)
         self.scorer = RewardScorer(
             rubric,
             label_set=settings.label_set,

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rewards.errors import InvalidInputError
+from rewards.presets import DEFAULT_PRESETS
 
 __all__ = ["MODES", "Settings"]
 
@@ -44,7 +45,7 @@ MODES = ("reason", "reflect")
 class Settings:
     """What the agent and the reward function score with."""
 
-    preset: str = "emo_r3_paper"
+    preset: str = DEFAULT_PRESETS["train_vlm"]
     preset_args: dict[str, Any] = field(default_factory=dict)
     label_set: str = "mikels8"
     image_roots: tuple[str, ...] = ()
