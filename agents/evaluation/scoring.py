@@ -23,6 +23,7 @@ from typing import Any
 from rewards import presets
 from rewards.errors import InvalidInputError
 from rewards.guards import HackingGuards
+from rewards.judges import KINDS
 from rewards.labels import get_label_set
 from rewards.parsing import get_parser
 from rewards.reflective import ReflectiveReward
@@ -31,16 +32,18 @@ from rewards.rules import affect_agreement
 
 __all__ = ["REFLECTIVE", "build_rubric", "measured_components", "score_responses"]
 
-REFLECTIVE = ("consistency", "coherence")
+REFLECTIVE = KINDS  # the components a judge answers
 
 
-def build_rubric(preset: str | Rubric, judge: Any = None) -> Rubric:
-    """A rubric from a preset name and judge (:func:`rewards.presets.build`), or as given."""
+def build_rubric(preset: str | Rubric, judge: Any = None, **options: Any) -> Rubric:
+    """A rubric from a preset name, judge and options (:func:`rewards.presets.build`),
+    or the Rubric given."""
     if isinstance(preset, Rubric):
-        if judge is not None:
-            raise InvalidInputError("Give the judge to the Rubric itself, not beside it.")
+        if judge is not None or options:
+            extra = "judge" if judge is not None else "preset options"
+            raise InvalidInputError(f"Give the {extra} to the Rubric itself, not beside it.")
         return preset
-    return presets.build(preset, judge=judge)
+    return presets.build(preset, judge=judge, **options)
 
 
 def measured_components(rubric: Rubric) -> set[str]:

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from openrlhf.utils.agent import SingleTurnAgentExecutor
 
-from agents.labels_codec import encode_label
-from agents.reward_api import RewardScorer
-from agents.server import ServerConfig, ServerThread, create_app
+from agents.common.labels import encode_label
+from agents.common.scorer import RewardScorer
+from agents.serve import ServerConfig, ServerThread, create_app
 from rewards.rubric import Rubric
 from rewards.rules import AccuracyReward, FormatReward
 
