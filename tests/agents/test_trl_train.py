@@ -21,6 +21,9 @@ from emo_env.data import load_dataset
 from rewards import presets
 from rewards.errors import InvalidInputError
 
+# Real GRPO steps on CPU: ~30 s for the module.
+pytestmark = pytest.mark.slow
+
 
 class AlternatingJudge:
     """Consistency: yes, no, yes, ...; coherence: "none". Records the images it is shown."""

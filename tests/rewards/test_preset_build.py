@@ -138,3 +138,12 @@ def test_registration_flows_one_way():
         "assert {'emo_r3_clip', 'emo_r3_offline', 'grpo_baseline'} <= set(presets.names())\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("module", ["rewards.presets", "rewards.registry", "rewards.model_presets"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
