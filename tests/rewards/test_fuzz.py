@@ -2,7 +2,6 @@
 
 import string
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,7 +58,6 @@ def in_range(values, lo, hi):
     return all(v is None or lo - 1e-9 <= v <= hi + 1e-9 for v in values)
 
 
-@pytest.mark.slow  # 300 examples (~9 s)
 @FUZZ
 @given(texts=st.lists(TEXT, min_size=1, max_size=4), data=st.data())
 def test_rule_rewards_stay_in_range(texts, data):
