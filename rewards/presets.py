@@ -73,6 +73,8 @@ __all__ = [
     "DEFAULT_PRESETS",
     "JUDGE_MODES",
     "PRESETS",
+    "RULE_PRESETS",
+    "THINK_PRESET",
     "build",
     "default_preset",
     "describe",
@@ -311,3 +313,9 @@ def emo_r3_robust(
         weights,
         name="emo_r3_robust",
     )
+
+
+#: The presets scored by rules alone (no model to load): the ones defined above.
+RULE_PRESETS: tuple[str, ...] = tuple(
+    n for n, s in SPECS.items() if s.builder.__module__ == __name__
+)

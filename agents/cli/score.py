@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     from agents.evaluation.scoring import build_rubric, measured_components, score_responses
 
     items = _items(args)
-    template = args.template or ("think" if args.preset == "grpo_baseline" else "set")
+    template = args.template or ("think" if args.preset == presets.THINK_PRESET else "set")
     preset = args.preset or presets.default_preset("eval", template)
     rubric = build_rubric(preset, **parse_preset_args(args.preset_arg))
     images = [item["image"] for item in items]
