@@ -63,6 +63,7 @@ class RewardScorer:
     def __init__(
         self,
         preset: str | Rubric | None = None,
+        *,
         preset_args: dict[str, Any] | None = None,
         label_set: str = "mikels8",
         image_roots: Sequence[str | os.PathLike] = (),

@@ -36,7 +36,13 @@ def get_scorer() -> RewardScorer:
     with _LOCK:
         if _SCORER is None:
             s = Settings.from_env()
-            _SCORER = RewardScorer(s.preset, s.preset_args, s.label_set, s.image_roots, s.dataset)
+            _SCORER = RewardScorer(
+                s.preset,
+                preset_args=s.preset_args,
+                label_set=s.label_set,
+                image_roots=s.image_roots,
+                dataset=s.dataset,
+            )
         return _SCORER
 
 
