@@ -41,16 +41,17 @@ def responses(tag: str, n: int) -> list[str]:
 
 def bench_rubric(env, texts: list[str], batch: int) -> float:
     """The rubric on the same columns the environment passes it, precomputed."""
-    n = len(env.dataset)
-    meta = env._meta
-    rows = [i % n for i in range(len(texts))]
+    dataset = env.dataset
+    n = len(dataset)
+    decoded = [dataset[i] for i in range(n)]  # every row (and image) decoded once, untimed
+    rows = [decoded[i % n] for i in range(len(texts))]
     columns = {
-        "labels": [meta["label"][i] for i in rows],
-        "images": [env._load_image(i)[0] for i in rows],
-        "label_set": [meta["label_set"][i] for i in rows],
-        "caption": [meta["caption"][i] for i in rows],
-        "id": [meta["id"][i] for i in rows],
-        "dataset": [meta["dataset"][i] for i in rows],
+        "labels": [r["label"] for r in rows],
+        "images": [r["image"] for r in rows],
+        "label_set": [r["label_set"] for r in rows],
+        "caption": [r["caption"] or "" for r in rows],
+        "id": [r["id"] for r in rows],
+        "dataset": [r["dataset"] or "" for r in rows],
     }
     start = time.perf_counter()
     for lo in tqdm(range(0, len(texts), batch), desc="rubric", leave=False):

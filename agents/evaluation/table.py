@@ -149,8 +149,8 @@ def run_accuracy(path: str | Path, dataset: str | None = None) -> Decimal:
         path: the run.
         dataset: take the accuracy of this dataset within the run (its ``by_dataset``).
     """
+    from agents.common.jsonl import read_jsonl
     from agents.evaluation.metrics import compute_metrics
-    from agents.evaluation.runs import read_jsonl
 
     path = Path(path)
     if path.is_dir():
@@ -162,7 +162,7 @@ def run_accuracy(path: str | Path, dataset: str | None = None) -> Decimal:
             "results.jsonl), a summary.json, or a results.jsonl."
         )
     if path.suffix == ".jsonl":
-        summary = compute_metrics(read_jsonl(path))
+        summary = compute_metrics(read_jsonl(path, what="results file"))
     else:
         try:
             summary = json.loads(path.read_text(encoding="utf-8"))

@@ -13,3 +13,5 @@
 The agent and reward files are configured through ``EMO_R3_*`` environment variables
 (:mod:`agents.openrlhf.settings`), since OpenRLHF builds them without arguments.
 """
+
+__all__: list[str] = []  # the modules above are the API; nothing is re-exported

@@ -6,7 +6,7 @@ episode instead, see :class:`EmoReflectInstance`): the prompt is the observation
 policy answers once (one turn), and the episode ends with the rubric's reward. The
 reflective questions (consistency, coherence) are put to the *current policy* through
 the ``llm_engine`` OpenRLHF hands the executor, as the paper does, and their answers
-are not trained on. Labels are JSON label fields (:mod:`agents.labels_codec`); images come from the
+are not trained on. Labels are JSON label fields (:mod:`agents.common.labels`); images come from the
 dataset's ``--data.image_key`` column.
 
 Settings come from ``EMO_R3_*`` environment variables
@@ -24,11 +24,11 @@ import contextvars
 
 from openrlhf.utils.agent import AgentInstanceBase, MultiTurnAgentExecutor
 
-from agents.labels_codec import LabelInfo, decode_label
+from agents.common.labels import LabelInfo, decode_label
+from agents.common.queries import response_from_query
 from agents.openrlhf.reflection import EngineReflection, Rollout, first_image
 from agents.openrlhf.settings import Settings
-from agents.reward_api import response_from_query
-from rewards.judges import NO_PASSAGE_PROMPT
+from rewards.judges import KINDS, NO_PASSAGE_PROMPT
 
 __all__ = ["AgentExecutor", "EmoReasonInstance", "EmoReflectInstance", "user_turn"]
 
@@ -78,7 +78,7 @@ class EmoReflectInstance(EmoReasonInstance):
         action, _ = response_from_query(states["action_text"], "")
         if self.turn1 is None:
             asked = reflection.requests(action, self.info, first_image(rollout.images))
-            questions = dict.fromkeys(("consistency", "coherence"), NO_PASSAGE_PROMPT)
+            questions = dict.fromkeys(KINDS, NO_PASSAGE_PROMPT)
             questions.update({r.kind: r.prompt for r in asked})
             self.turn1 = (action, asked)
             return {

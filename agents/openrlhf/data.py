@@ -1,7 +1,7 @@
 """Write an emo_env dataset as an OpenRLHF prompt dataset (JSONL + image files).
 
 Each line holds ``prompt`` (``--data.input_key``), ``label`` (``--data.label_key``, a
-JSON label field of :mod:`agents.labels_codec`) and, for vision policies, ``images``
+JSON label field of :mod:`agents.common.labels`) and, for vision policies, ``images``
 (``--data.image_key``, a one-path list). Vision prompts start with OpenRLHF's
 ``<image>`` tag, which its prompt dataset turns into an image slot of the chat
 template; text-only prompts carry the caption instead. Image paths in labels are
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from agents.labels_codec import encode_label
+from agents.common.labels import encode_label
 from rewards.errors import InvalidInputError, MissingDependencyError
 from rewards.prompts import build_prompt
 

@@ -18,9 +18,9 @@ from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
-from agents.labels_codec import LabelInfo
+from agents.common.labels import LabelInfo
+from agents.common.scorer import RewardScorer, Sample
 from agents.openrlhf.settings import Settings
-from agents.reward_api import RewardScorer, Sample, preset_params
 from rewards import presets
 from rewards.errors import JudgeError
 from rewards.judges import JudgeRequest
@@ -39,6 +39,8 @@ class PrefetchedJudge:
     """A judge returning answers fetched beforehand in the current asyncio task."""
 
     __name__ = "policy_via_llm_engine"
+    #: The engine saw the rollout's images when asked; scoring reads no image.
+    needs_images = False
 
     def __call__(self, requests: list[JudgeRequest]) -> list[str | None]:
         answers = _ANSWERS.get(None)
@@ -66,21 +68,19 @@ class EngineReflection:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        args = {"label_set": settings.label_set, **settings.preset_args}
+        # EMO_R3_SELF_REFLECT (or reflect mode) asks the policy wherever the preset asks
+        # questions; a judge in EMO_R3_PRESET_ARGS overrides it.
         wants_judge = settings.self_reflect or settings.mode == "reflect"
-        self.judge = PrefetchedJudge() if wants_judge else None
-        args = dict(settings.preset_args)
-        params = preset_params(settings.preset)
-        if "judge" in params and self.judge is not None:
-            args["judge"] = self.judge
-        if "label_set" in params:
-            args.setdefault("label_set", settings.label_set)
-        rubric = presets.get(settings.preset, **args)
+        default = "policy" if wants_judge and presets.takes_judge(settings.preset) else None
+        judge = presets.resolve_judge(args.pop("judge", default), policy=PrefetchedJudge)
+        self.judge = judge if isinstance(judge, PrefetchedJudge) else None
+        rubric = presets.build(settings.preset, judge=judge, **args)
         self.scorer = RewardScorer(
             rubric,
             label_set=settings.label_set,
             image_roots=settings.image_roots,
             dataset=settings.dataset,
-            load_images=False,
         )
         self.stats = {"questions": 0, "engine_errors": 0}
 
@@ -111,7 +111,7 @@ class EngineReflection:
         """Score with given answers to the questions ``asked`` (None = no verdict)."""
         token = _ANSWERS.set({_key(r): a for r, a in zip(asked, answers, strict=True)})
         try:
-            needs = self.scorer.load_images or _rubric_needs_images(self.scorer)
+            needs = self.scorer.load_images  # a CLIP reward, say; never for the judge
             images = [await asyncio.to_thread(_load, rollout.images)] if needs else None
             result = self.scorer.score_samples([Sample(response, info)], images)[0]
         finally:
@@ -182,7 +182,3 @@ def _load(images: Any) -> Any:
 
     loaded = load_images(images) if images else []
     return loaded[0] if loaded else None
-
-
-def _rubric_needs_images(scorer: RewardScorer) -> bool:
-    return any(getattr(f, "needs_images", False) for f in scorer.rubric.funcs)

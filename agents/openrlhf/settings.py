@@ -5,8 +5,10 @@ no arguments on every rollout worker, so their settings travel as environment
 variables (the launcher puts them into Ray's ``runtime_env``):
 
 =========================  =====================================================
-``EMO_R3_PRESET``          reward preset (default ``emo_r3_paper``)
-``EMO_R3_PRESET_ARGS``     JSON object of preset overrides (default ``{}``)
+``EMO_R3_PRESET``          reward preset (default ``emo_r3_paper``, the ``train_vlm``
+                           default of :mod:`rewards.presets`)
+``EMO_R3_PRESET_ARGS``     JSON object of ``rewards.presets.build`` options, ``judge``
+                           included (default ``{}``)
 ``EMO_R3_LABEL_SET``       label set of bare labels (default ``mikels8``)
 ``EMO_R3_IMAGE_ROOTS``     image roots, joined by ``os.pathsep``
 ``EMO_R3_DATASET``         dataset of ``sample_id`` references (``embedded``)
@@ -14,7 +16,8 @@ variables (the launcher puts them into Ray's ``runtime_env``):
                            asked aside (the paper); ``reflect``: EmoReflect, the
                            questions are a second, trained turn of the episode
 ``EMO_R3_SELF_REFLECT``    ``1`` (default): the agent asks the policy the reflective
-                           questions; ``0``: no judge (components count 1)
+                           questions (where the preset asks any); ``0``: no judge
+                           (components count 1)
 ``EMO_R3_JUDGE_MAX_TOKENS``  most tokens of a reflective answer (default 32)
 ``EMO_R3_JUDGE_TEMPERATURE`` / ``EMO_R3_JUDGE_TOP_P``  reflective sampling (0.6 / 0.95)
 =========================  =====================================================
@@ -33,7 +36,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.common.envvars import preset_from_env
 from rewards.errors import InvalidInputError
+from rewards.presets import DEFAULT_PRESETS
 
 __all__ = ["MODES", "Settings"]
 
@@ -44,7 +49,7 @@ MODES = ("reason", "reflect")
 class Settings:
     """What the agent and the reward function score with."""
 
-    preset: str = "emo_r3_paper"
+    preset: str = DEFAULT_PRESETS["train_vlm"]
     preset_args: dict[str, Any] = field(default_factory=dict)
     label_set: str = "mikels8"
     image_roots: tuple[str, ...] = ()
@@ -63,19 +68,14 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the ``EMO_R3_*`` variables (``os.environ`` by default)."""
         env = os.environ if env is None else env
-        try:
-            args = json.loads(env.get("EMO_R3_PRESET_ARGS", "{}") or "{}")
-        except json.JSONDecodeError as err:
-            raise InvalidInputError(f"EMO_R3_PRESET_ARGS is not JSON: {err}") from None
-        if not isinstance(args, dict):
-            raise InvalidInputError("EMO_R3_PRESET_ARGS must be a JSON object.")
+        preset, args = preset_from_env(env, "train_vlm")
         roots = tuple(r for r in env.get("EMO_R3_IMAGE_ROOTS", "").split(os.pathsep) if r)
         flag = env.get("EMO_R3_SELF_REFLECT", "1").strip().lower()
         if flag not in ("0", "1", "true", "false", "yes", "no"):
             raise InvalidInputError(f"EMO_R3_SELF_REFLECT must be 0 or 1; got {flag!r}.")
         try:
             return cls(
-                preset=env.get("EMO_R3_PRESET", cls.preset),
+                preset=preset,
                 preset_args=args,
                 label_set=env.get("EMO_R3_LABEL_SET", cls.label_set),
                 image_roots=roots,

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rewards.errors import InvalidInputError
+from rewards.presets import DEFAULT_PRESETS
 
 __all__ = ["DEFAULT_MODEL", "JUDGES", "TrainConfig"]
 
@@ -60,7 +61,7 @@ class TrainConfig:
     eval_samples: int = 8
     eval_generations: int = 2
     eval_steps: int = 0
-    preset: str = "emo_r3_offline"
+    preset: str = DEFAULT_PRESETS["train"]
     judge: str = "preset"
     template: str = "set"
     one_shot: bool = True

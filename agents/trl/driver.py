@@ -33,17 +33,14 @@ def policy_judge(policy: Policy) -> Any:
     return PolicyJudge(policy.model, policy.processing_class)
 
 
-def build_rubric(preset: str, judge: str = "preset", policy: Policy | None = None) -> Rubric:
-    """The preset's rubric with the chosen judge (see :data:`agents.trl.config.JUDGES`)."""
-    if judge == "preset":
-        return presets.get(preset)
-    if judge == "none":
-        return presets.get(preset, judge=None)
-    if judge == "policy":
-        if policy is None:
-            raise InvalidInputError("judge='policy' needs the policy being trained.")
-        return presets.get(preset, judge=policy_judge(policy))
-    raise InvalidInputError(f"Unknown judge {judge!r}; use 'preset', 'none' or 'policy'.")
+def build_rubric(preset: str, judge: Any = "preset", policy: Policy | None = None) -> Rubric:
+    """The preset's rubric with the chosen judge (see :data:`agents.trl.config.JUDGES`).
+
+    ``judge`` is a mode (``"preset"``, ``"none"``, ``"policy"``: the policy being
+    trained answers) or a judge callable, resolved by :func:`rewards.presets.resolve_judge`.
+    """
+    ask_policy = None if policy is None else (lambda: policy_judge(policy))
+    return presets.build(preset, judge=presets.resolve_judge(judge, policy=ask_policy))
 
 
 @dataclass

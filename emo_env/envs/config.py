@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rewards import presets
 from rewards.errors import InvalidInputError, UnknownNameError
 from rewards.prompts import TEMPLATES
 
 __all__ = ["DEFAULT_PRESETS", "EnvConfig"]
 
-DEFAULT_PRESETS = {"set": "emo_r3_paper", "think": "grpo_baseline"}
+#: The preset of each template when none is named (``rewards.presets.default_preset("env")``).
+DEFAULT_PRESETS = {t: presets.default_preset("env", t) for t in TEMPLATES}
 
 
 @dataclass
@@ -89,7 +91,6 @@ class EnvConfig:
 
     def build_rubric(self, judge: Any = None) -> Any:
         """The rubric: :attr:`rubric` itself, or the named (or default) preset."""
-        from rewards import presets
         from rewards.rubric import Rubric
 
         if isinstance(self.rubric, Rubric):
@@ -104,5 +105,4 @@ class EnvConfig:
                 f"rubric must be a Rubric or a preset name; got {type(name).__name__}. "
                 f"Presets: {', '.join(presets.names())}."
             )
-        judge = judge if judge is not None else self.judge
-        return presets.get(name, **({"judge": judge} if judge is not None else {}))
+        return presets.build(name, judge=judge if judge is not None else self.judge)

@@ -9,6 +9,7 @@ label of the set, scores ``missing_value`` (0.0; counted in ``stats["missing"]``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rewards import _inputs
@@ -16,31 +17,54 @@ from rewards.errors import InvalidInputError
 from rewards.labels import LabelSet, get_label_set
 from rewards.models._base import ModelReward
 from rewards.models._common import check_passage, passage_text
+from rewards.models._config import ModelRewardConfig
 
-__all__ = ["TARGETS", "CoherenceReward"]
+__all__ = ["TARGETS", "CoherenceConfig", "CoherenceReward"]
 
 TARGETS = ("boxed", "gold")
 
 
-class CoherenceReward(ModelReward):
-    """Probability of the target label under a text scorer; subclasses give :meth:`predict`."""
+@dataclass(frozen=True, kw_only=True)
+class CoherenceConfig(ModelRewardConfig):
+    """Fields every coherence scorer has.
 
-    def __init__(
-        self,
-        name: str = "coherence",
-        target: str = "boxed",
-        passage: str = "step1+step2",
-        missing_value: float = 0.0,
-        label_set: str = "mikels8",
-        batch_size: int = 64,
-        parser="set",
-    ):
-        super().__init__(name, parser, label_set, batch_size)
-        if target not in TARGETS:
-            raise InvalidInputError(f"target must be one of {TARGETS}; got {target!r}.")
-        self.target = target
-        self.passage = check_passage(passage)
-        self.missing_value = float(missing_value)
+    Attributes:
+        target: ``"boxed"`` (the emotion the response boxed) or ``"gold"``.
+        passage: ``"step1+step2"`` (default, the paper's coherence passage), ``"step1"``
+            or ``"reasoning"`` (all steps).
+        missing_value: score when the passage or the target is missing.
+        label_set: default label set (a ``label_set`` column overrides it per sample).
+        parser: answer format of the responses (``"set"``).
+    """
+
+    name: str = "coherence"
+    target: str = "boxed"
+    passage: str = "step1+step2"
+    missing_value: float = 0.0
+    label_set: str = "mikels8"
+    parser: str = "set"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.target not in TARGETS:
+            raise InvalidInputError(f"target must be one of {TARGETS}; got {self.target!r}.")
+        check_passage(self.passage)
+        get_label_set(self.label_set)
+
+
+class CoherenceReward(ModelReward):
+    """Probability of the target label under a text scorer; subclasses give :meth:`predict`.
+
+    Args:
+        config: the scorer's settings (a :class:`CoherenceConfig` or a subclass).
+    """
+
+    def __init__(self, config: CoherenceConfig):
+        super().__init__(config.name, config.parser, config.label_set, config.batch_size)
+        self.config = config
+        self.target = config.target
+        self.passage = check_passage(config.passage)
+        self.missing_value = float(config.missing_value)
 
     def predict(self, texts: list[str], label_set: str | LabelSet = "mikels8") -> list[list[float]]:
         """Distribution over ``label_set``'s labels (in its order) for each text."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rewards import _inputs
@@ -43,9 +44,10 @@ from rewards.models._common import (
     passage_text,
     require,
 )
+from rewards.models._config import ModelRewardConfig, make_config
 from rewards.models.clip_backends import BACKENDS, PREPROCESS, load_clip
 
-__all__ = ["ClipConsistency", "clip_consistency", "split_for_context"]
+__all__ = ["ClipConfig", "ClipConsistency", "clip_consistency", "split_for_context"]
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
@@ -76,52 +78,91 @@ def split_for_context(text: str, n_tokens: Callable[[str], int], context: int) -
     return pieces or [text]
 
 
+@dataclass(frozen=True, kw_only=True)
+class ClipConfig(ModelRewardConfig):
+    """Settings of :class:`ClipConsistency` (validated on construction).
+
+    Attributes:
+        model: open_clip: a model name (``"ViT-B-32"``), ``"local-dir:/path"``,
+            ``"hf-hub:org/repo"`` or a local folder holding ``open_clip_config.json``;
+            hf: a hub id (``"openai/clip-vit-base-patch32"``) or a local folder.
+        backend: ``"open_clip"`` or ``"hf"`` (transformers ``AutoModel``/``AutoProcessor``).
+        pretrained: open_clip pretrained tag or checkpoint file (ignored for folders/hf).
+        passage: ``"step1"``, ``"step1+step2"`` or ``"reasoning"``.
+        mapping: ``"clipscore"`` (``min(1, 2.5 max(cos, 0))``), ``"positive"``,
+            ``"linear"`` (``(cos + 1) / 2``), ``"minmax"`` (``low``..``high`` -> 0..1) or a
+            callable ``cos -> float``.
+        low, high: the ``minmax`` range.
+        aggregate: how sentence pieces of a passage longer than the context combine.
+        batch_size: images / texts per forward pass.
+        device, dtype: default CUDA with bf16 (fp16 without bf16 support), else CPU fp32.
+        cache_size: image embeddings kept (4x as many texts); 0 disables the cache.
+        missing_value: score of a response without the passage.
+        workers: threads preprocessing images (PIL releases the GIL while resizing).
+        preprocess: ``"auto"`` (tensor on CUDA, PIL on CPU), ``"pil"`` (the library's
+            transforms on the host) or ``"tensor"`` (batched bicubic resize, center crop
+            and normalise on the model's device: keeps a GPU fed; values match PIL's to
+            about 1e-2 in cosine).
+        parser: answer format of the responses (``"set"``).
+        name: component name (use it in a Rubric's weights).
+    """
+
+    name: str = "consistency"
+    model: str = "ViT-B-32"
+    backend: str = "open_clip"
+    pretrained: str | None = "openai"
+    passage: str = "step1"
+    mapping: str | Callable[[float], float] = "clipscore"
+    low: float = 0.15
+    high: float = 0.35
+    aggregate: str = "max"
+    device: str | None = None
+    dtype: Any = None
+    cache_size: int = 4096
+    missing_value: float = 0.0
+    workers: int = 1
+    preprocess: str = "auto"
+    parser: str = "set"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.backend not in BACKENDS:
+            raise InvalidInputError(f"backend must be one of {BACKENDS}; got {self.backend!r}.")
+        if self.aggregate not in ("max", "mean"):
+            raise InvalidInputError(f"aggregate must be 'max' or 'mean'; got {self.aggregate!r}.")
+        if not isinstance(self.model, str) or not self.model:
+            raise InvalidInputError("model must be a CLIP model name, hub id or local path.")
+        if self.preprocess not in PREPROCESS:
+            raise InvalidInputError(
+                f"preprocess must be one of {PREPROCESS}; got {self.preprocess!r}."
+            )
+        check_passage(self.passage)
+        SimilarityMap(self.mapping, self.low, self.high)  # checks the mapping
+
+
 class ClipConsistency(ModelReward):
     """Per-sample CLIP similarity of a reasoning passage and the image, mapped to [0, 1].
 
-    Build it with :func:`clip_consistency`.
+    Args:
+        config: a :class:`ClipConfig`; ``options`` (its fields as keywords) replace its
+            values, or build one when no config is given.
     """
 
     #: Reads the ``image`` column (servers use this to decide whether to load images).
     needs_images = True
 
-    def __init__(
-        self,
-        model: str,
-        backend: str = "open_clip",
-        pretrained: str | None = None,
-        passage: str = "step1",
-        mapping: str | Callable[[float], float] = "clipscore",
-        low: float = 0.15,
-        high: float = 0.35,
-        aggregate: str = "max",
-        batch_size: int = 64,
-        device: str | None = None,
-        dtype: Any = None,
-        cache_size: int = 4096,
-        missing_value: float = 0.0,
-        workers: int = 1,
-        preprocess: str = "auto",
-        parser="set",
-        name: str = "consistency",
-    ):
-        super().__init__(name, parser, "mikels8", batch_size)
-        if backend not in BACKENDS:
-            raise InvalidInputError(f"backend must be one of {BACKENDS}; got {backend!r}.")
-        if aggregate not in ("max", "mean"):
-            raise InvalidInputError(f"aggregate must be 'max' or 'mean'; got {aggregate!r}.")
-        if not isinstance(model, str) or not model:
-            raise InvalidInputError("model must be a CLIP model name, hub id or local path.")
-        self.model, self.backend, self.pretrained = model, backend, pretrained
-        self.passage = check_passage(passage)
-        self.map = SimilarityMap(mapping, low, high)
-        self.aggregate = aggregate
-        self.device, self.dtype, self.workers = device, dtype, workers
-        if preprocess not in PREPROCESS:
-            raise InvalidInputError(f"preprocess must be one of {PREPROCESS}; got {preprocess!r}.")
-        self.preprocess = preprocess
-        self.cache_size = cache_size
-        self.missing_value = float(missing_value)
+    def __init__(self, config: ClipConfig | None = None, /, **options: Any):
+        config = make_config(ClipConfig, config, options, "ClipConsistency")
+        super().__init__(config.name, config.parser, "mikels8", config.batch_size)
+        self.config = config
+        self.model, self.backend, self.pretrained = config.model, config.backend, config.pretrained
+        self.passage = config.passage
+        self.map = SimilarityMap(config.mapping, config.low, config.high)
+        self.aggregate = config.aggregate
+        self.device, self.dtype, self.workers = config.device, config.dtype, config.workers
+        self.preprocess = config.preprocess
+        self.cache_size = config.cache_size
+        self.missing_value = float(config.missing_value)
 
     def _load(self) -> dict[str, Any]:
         encoder = load_clip(
@@ -238,47 +279,15 @@ class ClipConsistency(ModelReward):
         )
 
 
-def clip_consistency(
-    model: str = "ViT-B-32",
-    backend: str = "open_clip",
-    pretrained: str | None = "openai",
-    passage: str = "step1",
-    mapping: str | Callable[[float], float] = "clipscore",
-    low: float = 0.15,
-    high: float = 0.35,
-    aggregate: str = "max",
-    batch_size: int = 64,
-    device: str | None = None,
-    dtype: Any = None,
-    cache_size: int = 4096,
-    missing_value: float = 0.0,
-    workers: int = 1,
-    preprocess: str = "auto",
-    name: str = "consistency",
-) -> ClipConsistency:
+def clip_consistency(model: str = "ViT-B-32", **options: Any) -> ClipConsistency:
     """A CLIP visual-text consistency reward (picklable, loads its model on first call).
 
     Args:
-        model: open_clip: a model name (``"ViT-B-32"``), ``"local-dir:/path"``,
-            ``"hf-hub:org/repo"`` or a local folder holding ``open_clip_config.json``;
-            hf: a hub id (``"openai/clip-vit-base-patch32"``) or a local folder.
-        backend: ``"open_clip"`` or ``"hf"`` (transformers ``AutoModel``/``AutoProcessor``).
-        pretrained: open_clip pretrained tag or checkpoint file (ignored for folders/hf).
-        passage: ``"step1"``, ``"step1+step2"`` or ``"reasoning"``.
-        mapping: ``"clipscore"`` (``min(1, 2.5 max(cos, 0))``), ``"positive"``,
-            ``"linear"`` (``(cos + 1) / 2``), ``"minmax"`` (``low``..``high`` -> 0..1) or a
-            callable ``cos -> float``.
-        aggregate: how sentence pieces of a passage longer than the context combine.
-        batch_size: images / texts per forward pass.
-        device, dtype: default CUDA with bf16 (fp16 without bf16 support), else CPU fp32.
-        cache_size: image embeddings kept (4x as many texts); 0 disables the cache.
-        missing_value: score of a response without the passage.
-        workers: threads preprocessing images (PIL releases the GIL while resizing).
-        preprocess: ``"auto"`` (tensor on CUDA, PIL on CPU), ``"pil"`` (the library's
-            transforms on the host) or ``"tensor"`` (batched bicubic resize, center crop
-            and normalise on the model's device: keeps a GPU fed; values match PIL's to
-            about 1e-2 in cosine).
-        name: component name (use it in a Rubric's weights).
+        model: the CLIP model (see :class:`ClipConfig`).
+        **options: any other field of :class:`ClipConfig`, by keyword: ``backend``,
+            ``pretrained``, ``passage``, ``mapping``, ``low``, ``high``, ``aggregate``,
+            ``batch_size``, ``device``, ``dtype``, ``cache_size``, ``missing_value``,
+            ``workers``, ``preprocess``, ``name``.
 
     Returns:
         A :class:`ClipConsistency` reward; values in [0, 1], None without an image.
@@ -288,21 +297,4 @@ def clip_consistency(
         >>> reward.map(0.2)
         0.5
     """
-    return ClipConsistency(
-        model,
-        backend,
-        pretrained,
-        passage,
-        mapping,
-        low,
-        high,
-        aggregate,
-        batch_size,
-        device,
-        dtype,
-        cache_size,
-        missing_value,
-        workers,
-        preprocess,
-        name=name,
-    )
+    return ClipConsistency(model=model, **options)

@@ -24,12 +24,13 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rewards.errors import InvalidInputError, ModelLoadError
 from rewards.labels import LabelSet, get_label_set
 from rewards.models._base import ModelReward
-from rewards.models._coherence import CoherenceReward
+from rewards.models._coherence import CoherenceConfig, CoherenceReward
 from rewards.models._common import (
     LRUCache,
     SimilarityMap,
@@ -38,10 +39,13 @@ from rewards.models._common import (
     require,
     resolve_device,
 )
+from rewards.models._config import ModelRewardConfig, make_config
 
 __all__ = [
     "CaptionConsistency",
+    "CaptionConsistencyConfig",
     "EmbeddingCoherence",
+    "EmbeddingCoherenceConfig",
     "SentenceEncoder",
     "caption_consistency",
     "embedding_coherence",
@@ -113,32 +117,44 @@ def shared_encoder(model: str | None, device: str | None, batch_size: int, cache
         return encoder
 
 
+@dataclass(frozen=True, kw_only=True)
+class EmbeddingCoherenceConfig(CoherenceConfig):
+    """Settings of :class:`EmbeddingCoherence` (and the fields of :class:`CoherenceConfig`).
+
+    Attributes:
+        model: sentence-transformers id or folder; None = the offline MiniLM-L6.
+        scale: softmax inverse temperature over cosine similarities.
+        template: label description format, with ``{label}`` and ``{description}``.
+        descriptions: per-label description overrides (default: the label set's).
+        device: torch device (default: CUDA when available).
+        cache_size: text embeddings kept.
+    """
+
+    model: str | None = None
+    scale: float = 10.0
+    template: str = DESCRIPTION
+    descriptions: dict[str, str] | None = None
+    device: str | None = None
+    cache_size: int = 8192
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        scale = self.scale
+        if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
+            raise InvalidInputError(f"scale must be a positive number; got {scale!r}.")
+        if "{label}" not in self.template:
+            raise InvalidInputError("template must contain '{label}'.")
+
+
 class EmbeddingCoherence(CoherenceReward):
     """Zero-shot coherence by sentence embeddings; build with :func:`embedding_coherence`."""
 
-    def __init__(
-        self,
-        model: str | None = None,
-        target: str = "boxed",
-        passage: str = "step1+step2",
-        scale: float = 10.0,
-        template: str = DESCRIPTION,
-        descriptions: dict[str, str] | None = None,
-        missing_value: float = 0.0,
-        label_set: str = "mikels8",
-        batch_size: int = 64,
-        device: str | None = None,
-        cache_size: int = 8192,
-        name: str = "coherence",
-    ):
-        super().__init__(name, target, passage, missing_value, label_set, batch_size)
-        if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
-            raise InvalidInputError(f"scale must be a positive number; got {scale!r}.")
-        if "{label}" not in template:
-            raise InvalidInputError("template must contain '{label}'.")
-        self.model, self.scale, self.template = model, float(scale), template
-        self.descriptions = dict(descriptions or {})
-        self.device, self.cache_size = device, cache_size
+    def __init__(self, config: EmbeddingCoherenceConfig | None = None, /, **options: Any):
+        config = make_config(EmbeddingCoherenceConfig, config, options, "EmbeddingCoherence")
+        super().__init__(config)
+        self.model, self.scale, self.template = config.model, float(config.scale), config.template
+        self.descriptions = dict(config.descriptions or {})
+        self.device, self.cache_size = config.device, config.cache_size
 
     def _load(self) -> SentenceEncoder:
         return shared_encoder(self.model, self.device, self.batch_size, self.cache_size)
@@ -168,32 +184,15 @@ class EmbeddingCoherence(CoherenceReward):
         )
 
 
-def embedding_coherence(
-    model: str | None = None,
-    target: str = "boxed",
-    passage: str = "step1+step2",
-    scale: float = 10.0,
-    template: str = DESCRIPTION,
-    descriptions: dict[str, str] | None = None,
-    missing_value: float = 0.0,
-    label_set: str = "mikels8",
-    batch_size: int = 64,
-    device: str | None = None,
-    cache_size: int = 8192,
-    name: str = "coherence",
-) -> EmbeddingCoherence:
+def embedding_coherence(model: str | None = None, **options: Any) -> EmbeddingCoherence:
     """Zero-shot coherence: P(target label | reasoning) from sentence embeddings.
 
     Args:
         model: sentence-transformers id or folder; None = the offline MiniLM-L6.
-        target: ``"boxed"`` (the emotion the response boxed) or ``"gold"``.
-        passage: ``"step1+step2"`` (default, the paper's coherence passage), ``"step1"``
-            or ``"reasoning"`` (all steps).
-        scale: softmax inverse temperature over cosine similarities.
-        template: label description format, with ``{label}`` and ``{description}``.
-        descriptions: per-label description overrides (default: the label set's).
-        missing_value: score when the passage or the target is missing.
-        name: component name.
+        **options: any other field of :class:`EmbeddingCoherenceConfig`, by keyword:
+            ``target`` (``"boxed"`` or ``"gold"``), ``passage``, ``scale``, ``template``,
+            ``descriptions``, ``missing_value``, ``label_set``, ``batch_size``,
+            ``device``, ``cache_size``, ``name``.
 
     Returns:
         An :class:`EmbeddingCoherence` reward; values in [0, 1].
@@ -202,10 +201,41 @@ def embedding_coherence(
         >>> embedding_coherence(target="gold").__name__
         'coherence'
     """
-    return EmbeddingCoherence(
-        model, target, passage, scale, template, descriptions, missing_value,
-        label_set, batch_size, device, cache_size, name,
-    )  # fmt: skip
+    return EmbeddingCoherence(model=model, **options)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptionConsistencyConfig(ModelRewardConfig):
+    """Settings of :class:`CaptionConsistency`.
+
+    Attributes:
+        model: sentence-transformers id or folder; None = the offline MiniLM-L6.
+        passage: ``"step1"`` (default), ``"step1+step2"`` or ``"reasoning"``.
+        caption_key: the dataset column holding the caption.
+        mapping: cos -> [0, 1]: ``"positive"`` (``clip(cos, 0, 1)``), ``"minmax"``
+            (``low``..``high``), ``"linear"``, ``"clipscore"`` or a callable.
+        low, high: the ``minmax`` range.
+        missing_value: score of a response without the passage.
+        device: torch device (default: CUDA when available).
+        cache_size: text embeddings kept.
+        name: component name.
+    """
+
+    name: str = "consistency"
+    model: str | None = None
+    passage: str = "step1"
+    caption_key: str = "caption"
+    mapping: str | Callable[[float], float] = "positive"
+    low: float = 0.0
+    high: float = 0.6
+    missing_value: float = 0.0
+    device: str | None = None
+    cache_size: int = 8192
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_passage(self.passage)
+        SimilarityMap(self.mapping, self.low, self.high)  # checks the mapping
 
 
 class CaptionConsistency(ModelReward):
@@ -213,26 +243,15 @@ class CaptionConsistency(ModelReward):
 
     needs_images = False
 
-    def __init__(
-        self,
-        model: str | None = None,
-        passage: str = "step1",
-        caption_key: str = "caption",
-        mapping: str | Callable[[float], float] = "positive",
-        low: float = 0.0,
-        high: float = 0.6,
-        missing_value: float = 0.0,
-        batch_size: int = 64,
-        device: str | None = None,
-        cache_size: int = 8192,
-        name: str = "consistency",
-    ):
-        super().__init__(name, "set", "mikels8", batch_size)
-        self.model, self.caption_key = model, caption_key
-        self.passage = check_passage(passage)
-        self.map = SimilarityMap(mapping, low, high)
-        self.missing_value = float(missing_value)
-        self.device, self.cache_size = device, cache_size
+    def __init__(self, config: CaptionConsistencyConfig | None = None, /, **options: Any):
+        config = make_config(CaptionConsistencyConfig, config, options, "CaptionConsistency")
+        super().__init__(config.name, "set", "mikels8", config.batch_size)
+        self.config = config
+        self.model, self.caption_key = config.model, config.caption_key
+        self.passage = config.passage
+        self.map = SimilarityMap(config.mapping, config.low, config.high)
+        self.missing_value = float(config.missing_value)
+        self.device, self.cache_size = config.device, config.cache_size
 
     def _load(self) -> SentenceEncoder:
         return shared_encoder(self.model, self.device, self.batch_size, self.cache_size)
@@ -270,29 +289,14 @@ class CaptionConsistency(ModelReward):
         return self._count(out)
 
 
-def caption_consistency(
-    model: str | None = None,
-    passage: str = "step1",
-    caption_key: str = "caption",
-    mapping: str | Callable[[float], float] = "positive",
-    low: float = 0.0,
-    high: float = 0.6,
-    missing_value: float = 0.0,
-    batch_size: int = 64,
-    device: str | None = None,
-    cache_size: int = 8192,
-    name: str = "consistency",
-) -> CaptionConsistency:
+def caption_consistency(model: str | None = None, **options: Any) -> CaptionConsistency:
     """Consistency for text-only policies: does step1 describe the image's caption?
 
     Args:
         model: sentence-transformers id or folder; None = the offline MiniLM-L6.
-        passage: ``"step1"`` (default), ``"step1+step2"`` or ``"reasoning"``.
-        caption_key: the dataset column holding the caption.
-        mapping: cos -> [0, 1]: ``"positive"`` (``clip(cos, 0, 1)``), ``"minmax"``
-            (``low``..``high``), ``"linear"``, ``"clipscore"`` or a callable.
-        missing_value: score of a response without the passage.
-        name: component name.
+        **options: any other field of :class:`CaptionConsistencyConfig`, by keyword:
+            ``passage``, ``caption_key``, ``mapping``, ``low``, ``high``,
+            ``missing_value``, ``batch_size``, ``device``, ``cache_size``, ``name``.
 
     Returns:
         A :class:`CaptionConsistency` reward; values in [0, 1]; None where a sample
@@ -302,7 +306,4 @@ def caption_consistency(
         >>> caption_consistency(mapping="minmax", low=0.1, high=0.5).__name__
         'consistency'
     """
-    return CaptionConsistency(
-        model, passage, caption_key, mapping, low, high, missing_value,
-        batch_size, device, cache_size, name,
-    )  # fmt: skip
+    return CaptionConsistency(model=model, **options)

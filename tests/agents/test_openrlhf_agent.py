@@ -12,7 +12,7 @@ from openrlhf.utils.agent import AgentExecutorBase, MultiTurnAgentExecutor
 from openrlhf_standins import CannedEngine, SamplingParams
 
 import agents.openrlhf.agent as agent_module
-from agents.labels_codec import encode_label
+from agents.common.labels import encode_label
 from agents.openrlhf.settings import Settings
 from rewards.errors import EmoError
 from rewards.judges import CONSISTENCY_QUESTION

@@ -9,9 +9,9 @@ import sys
 import pytest
 from fixtures.tiny_models import build_tiny_causal_lm
 
-from agents import train_cli
 from agents.cli import main as emo_main
-from agents.metrics import read_jsonl
+from agents.cli import train as train_cli
+from agents.common.jsonl import read_jsonl
 from agents.trl.config import DEFAULT_MODEL, TrainConfig
 
 

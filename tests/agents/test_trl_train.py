@@ -15,11 +15,14 @@ import torch
 from fixtures.tiny_models import build_tiny_causal_lm, build_tiny_qwen2vl
 from PIL import Image
 
-from agents.metrics import read_jsonl
+from agents.common.jsonl import read_jsonl
 from agents.trl import TrainConfig, build_trainer, load_policy
 from emo_env.data import load_dataset
 from rewards import presets
 from rewards.errors import InvalidInputError
+
+# Real GRPO steps on CPU: ~30 s for the module.
+pytestmark = pytest.mark.slow
 
 
 class AlternatingJudge:

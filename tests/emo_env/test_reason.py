@@ -37,6 +37,7 @@ def test_check_env_on_every_id(env_id):
     env.close()
 
 
+@pytest.mark.slow  # a fresh interpreter imports gymnasium and the data stack (~9 s)
 def test_ids_register_without_importing_emo_env_first():
     code = (
         "import gymnasium as gym; env = gym.make('emo_env:EmoReason-v0');"

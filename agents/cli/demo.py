@@ -1,4 +1,8 @@
-"""``emo-r3 demo``: score a handful of SET responses with every preset and print them."""
+"""``emo-r3 demo``: score a handful of SET responses with the rule presets and print them.
+
+The presets that ask reflective questions get a constant judge (consistency "Yes.",
+coherence unanswered); ``--preset NAME`` (repeatable) picks others.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import argparse
 
 from rewards import presets
 from rewards.judges import ConstantJudge
+
+__all__ = ["DEMO", "add_arguments", "run"]
 
 DEMO = [
     (
@@ -47,13 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     judge = ConstantJudge(consistency="Yes.", coherence=None)
-    names = args.preset or [n for n in presets.names() if _offline(n)]
+    names = args.preset or list(presets.RULE_PRESETS)
     for name in names:
-        rubric = (
-            presets.get(name, judge=judge)
-            if "judge" in presets.describe(name)
-            else (presets.get(name))
-        )
+        rubric = presets.build(name, judge=judge if presets.takes_judge(name) else None)
         print(f"\n=== {name}: {rubric!r}")
         results = rubric.score_batch([r for _, _, r in DEMO], [lbl for _, lbl, _ in DEMO])
         for (title, label, _), res in zip(DEMO, results, strict=True):
@@ -62,7 +64,3 @@ def run(args: argparse.Namespace) -> int:
             )
             print(f"  {title:<28} gold={label:<10} total={res.total:+.3f}  [{parts}]")
     return 0
-
-
-def _offline(name: str) -> bool:
-    return name in ("emo_r3_reference", "emo_r3_paper", "grpo_baseline", "emo_r3_robust")

@@ -1,13 +1,15 @@
-"""Resolve the image reference of a label field, safely.
+"""Images of reward requests: resolve a label's image reference safely, and decide
+whether a rubric reads images at all.
 
 A reference is either a path, which must lie inside one of the configured image roots
 (after resolving symlinks and ``..``; anything outside is refused before it is opened),
 or a dataset sample id, looked up through ``emo_env.data``.
+:func:`rubric_needs_images` is the one check of whether images must be loaded.
 
 Example:
     >>> import tempfile
-    >>> from agents.image_refs import ImageAccessError, ImageResolver
-    >>> from agents.labels_codec import LabelInfo
+    >>> from agents.common.images import ImageAccessError, ImageResolver
+    >>> from agents.common.labels import LabelInfo
     >>> resolver = ImageResolver(roots=[tempfile.gettempdir()])
     >>> try:
     ...     resolver.check(LabelInfo("fear", image="/etc/passwd"))
@@ -25,10 +27,38 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.labels_codec import LabelInfo
+from agents.common.labels import LabelInfo
 from rewards.errors import EmoError, InvalidInputError, MissingDependencyError, closest
+from rewards.reflective import ReflectiveReward
+from rewards.rubric import Rubric
 
-__all__ = ["ImageAccessError", "ImageRef", "ImageResolver"]
+__all__ = ["ImageAccessError", "ImageRef", "ImageResolver", "needs_images", "rubric_needs_images"]
+
+
+def needs_images(component: Any) -> bool:
+    """Whether one rubric component reads the ``image`` column.
+
+    A component says so with a ``needs_images`` attribute (CLIP rewards: True, caption
+    rewards: False). A :class:`~rewards.reflective.ReflectiveReward` reads images when
+    it asks the consistency question to a judge, unless the judge declares
+    ``needs_images = False`` (it gets its answers elsewhere). Anything else: False.
+    """
+    flag = getattr(component, "needs_images", None)
+    if flag is not None:
+        return bool(flag)
+    if isinstance(component, ReflectiveReward):
+        judge = component.judge
+        return (
+            judge is not None
+            and "consistency" in component.components
+            and getattr(judge, "needs_images", True) is not False
+        )
+    return False
+
+
+def rubric_needs_images(rubric: Rubric) -> bool:
+    """Whether any component of ``rubric`` reads images (see :func:`needs_images`)."""
+    return any(needs_images(f) for f in rubric.funcs)
 
 
 class ImageAccessError(InvalidInputError):

@@ -9,7 +9,9 @@ Examples::
     emo-r3 eval --training-metrics runs/train/metrics.jsonl --output-dir runs/train
 
 The run folder gets results.jsonl (one scored sample a line, written as it goes, so a
-rerun resumes), summary.json and PNG plots. See docs/evaluation.md.
+rerun resumes), summary.json and PNG plots (docs/evaluation.md). The preset defaults to
+``emo_r3_reference`` (``grpo_baseline`` for the think template); ``--preset-arg
+KEY=JSON`` passes its options (e.g. ``clip_model=/path``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import argparse
 import json
 from pathlib import Path
 
+from agents.cli.options import add_preset_arg, parse_preset_args
+from rewards import presets
 from rewards.errors import InvalidInputError
 
 __all__ = ["add_arguments", "format_summary", "run"]
@@ -53,6 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     score = parser.add_argument_group("scoring and output")
     score.add_argument("--preset", help="scoring preset (default by template)")
+    add_preset_arg(score)
     score.add_argument(
         "--judge",
         choices=("none", "self"),
@@ -128,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     sources = [s for s in (args.model, args.server, args.responses) if s]
     out = Path(args.output_dir)
     if args.training_metrics:
-        from agents.evaluation.plots import plot_training_curves
+        from agents.common.plotting import plot_training_curves
 
         path = plot_training_curves(args.training_metrics, out / "training_curves.png")
         print(f"wrote {path}")
@@ -144,11 +149,9 @@ def run(args: argparse.Namespace) -> int:
     dataset = load_samples(args.dataset, args.split, **kwargs)
     backend = None if args.responses else _backend(args)
     responses = load_responses(args.responses) if args.responses else None
-    judge = None
-    if args.judge == "self":
-        if backend is None:
-            raise InvalidInputError("--judge self needs --model or --server (a model to ask).")
-        judge = backend.judge()
+    if args.judge == "self" and backend is None:
+        raise InvalidInputError("--judge self needs --model or --server (a model to ask).")
+    judge = presets.resolve_judge(args.judge, policy=backend.judge if backend else None)
     settings = {
         "dataset": args.dataset,
         "split": args.split,
@@ -164,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
         output_dir=out,
         template=args.template,
         preset=args.preset,
+        preset_args=parse_preset_args(args.preset_arg),
         judge=judge,
         batch_size=args.batch_size,
         limit=args.limit,

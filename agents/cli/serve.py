@@ -9,10 +9,12 @@ Example::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 
-from rewards.errors import InvalidInputError
+from agents.cli.options import add_preset_arg, parse_preset_args
+from rewards.presets import DEFAULT_PRESETS
+
+__all__ = ["TOKEN_ENV", "add_arguments", "config_from_args", "parse_preset_args", "run"]
 
 TOKEN_ENV = "EMO_R3_SERVER_TOKEN"
 
@@ -20,14 +22,10 @@ TOKEN_ENV = "EMO_R3_SERVER_TOKEN"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface (default: loopback)")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--preset", default="emo_r3_paper", help="reward preset")
     parser.add_argument(
-        "--preset-arg",
-        action="append",
-        default=[],
-        metavar="KEY=JSON",
-        help="override passed to the preset builder, e.g. l1=0.2 (repeatable)",
+        "--preset", default=DEFAULT_PRESETS["serve"], help="reward preset (rewards.presets)"
     )
+    add_preset_arg(parser)
     parser.add_argument("--label-set", default="mikels8", help="label set of bare labels")
     parser.add_argument(
         "--image-root",
@@ -49,8 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace):
-    """The :class:`~agents.server.ServerConfig` the arguments describe."""
-    from agents.server import ServerConfig
+    """The :class:`~agents.serve.ServerConfig` the arguments describe."""
+    from agents.serve.config import ServerConfig
 
     return ServerConfig(
         host=args.host,
@@ -67,25 +65,8 @@ def config_from_args(args: argparse.Namespace):
     )
 
 
-def parse_preset_args(items: list[str]) -> dict:
-    """``["l1=0.2", "label_set=\\"emotion6\\""]`` -> ``{"l1": 0.2, "label_set": "emotion6"}``.
-
-    A value that is not JSON is taken as a string.
-    """
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise InvalidInputError(f"--preset-arg takes KEY=VALUE; got {item!r}.")
-        try:
-            out[key] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key] = value
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
-    from agents.server import serve
+    from agents.serve.runner import serve
 
     config = config_from_args(args)
     if config.host not in ("127.0.0.1", "localhost", "::1") and config.token is None:

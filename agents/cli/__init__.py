@@ -1,6 +1,8 @@
-"""The ``emo-r3`` command: one sub-command per module, each imported only when chosen.
+"""The ``emo-r3`` command: one sub-command per module of this package, imported on use.
 
-Each sub-command module defines ``add_arguments(parser)`` and ``run(args) -> int``.
+Each sub-command module (``agents/cli/<name>.py``) defines ``add_arguments(parser)``
+and ``run(args) -> int``; a new command is a new module plus a line in
+:data:`COMMANDS`. ``python -m agents.cli`` runs the same command.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ import sys
 
 from rewards.errors import EmoError
 
+__all__ = ["COMMANDS", "available", "main"]
+
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("agents.demo", "score example SET responses with every preset"),
-    "train": ("agents.train_cli", "run GRPO training (TRL or OpenRLHF)"),
-    "serve": ("agents.server_cli", "serve rewards to OpenRLHF over HTTP (/get_reward)"),
-    "eval": ("agents.evaluation.cli", "evaluate a policy on a benchmark split"),
-    "score": ("agents.evaluation.score_cli", "score one response or a JSONL of responses"),
-    "table": ("agents.evaluation.table_cli", "build the paper's benchmark table from runs"),
+    "demo": ("agents.cli.demo", "score example SET responses with every preset"),
+    "train": ("agents.cli.train", "run GRPO training (TRL or OpenRLHF)"),
+    "serve": ("agents.cli.serve", "serve rewards to OpenRLHF over HTTP (/get_reward)"),
+    "eval": ("agents.cli.eval", "evaluate a policy on a benchmark split"),
+    "score": ("agents.cli.score", "score one response or a JSONL of responses"),
+    "table": ("agents.cli.table", "build the paper's benchmark table from runs"),
 }
 
 
@@ -36,6 +40,7 @@ def available() -> dict[str, tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``emo-r3 COMMAND ...``; returns the exit status (2 for an emo-r3 error)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     commands = available()
     listing = "\n".join(f"  {name:<7} {help_}" for name, (_, help_) in commands.items())
@@ -58,7 +63,3 @@ def main(argv: list[str] | None = None) -> int:
     except EmoError as err:
         print(f"emo-r3 {ns.command}: error: {err}", file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point (``python -m agents.train_cli``)."""
+    """Stand-alone entry point (``python -m agents.cli.train``; ``examples/train_grpo.py``)."""
     from rewards.errors import EmoError
 
     parser = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))

@@ -1,4 +1,4 @@
-"""The JSON label field shared by the reward server, the reward function and the agent.
+"""The JSON label field shared by the reward server, the reward file, the agent and verl.
 
 OpenRLHF hands rewards a ``label`` string per prompt and no image, so emo-r3 packs the
 gold label, its label set and a reference to the image into that string as JSON::
@@ -11,7 +11,7 @@ gold label, its label set and a reference to the image into that string as JSON:
 label (``"fear"``) is accepted too and uses the default label set.
 
 Example:
-    >>> from agents.labels_codec import decode_label, encode_label
+    >>> from agents.common.labels import decode_label, encode_label
     >>> text = encode_label("Fear", "mikels8", image="a/b.jpg")
     >>> text
     '{"label": "Fear", "label_set": "mikels8", "image": "a/b.jpg"}'

@@ -1,19 +1,21 @@
-"""verl reward adapter: ``compute_score(data_source, solution_str, ground_truth, extra_info)``.
+"""verl reward function: ``compute_score(data_source, solution_str, ground_truth, extra_info)``.
 
-Point verl's ``custom_reward_function.path`` at this file (``name: compute_score``; or
-``compute_score_batch`` with verl's batch reward manager). ``ground_truth`` is a label
-name or a JSON label field (:mod:`agents.labels_codec`); the label set comes from the
-label field, else ``extra_info["label_set"]``, else the dataset named by
-``data_source`` (``EmoSet`` -> ``mikels8``, ``Emotion6`` -> ``emotion6``, ...), else
-``mikels8``. The preset is ``extra_info["preset"]``, else ``EMO_R3_PRESET``, else
-``emo_r3_paper``. verl's reward function cannot reach the policy, so there is no
-judge: reflective components count 1 (the paper's convention when reflection is not
-run) unless the preset brings its own scorers.
+Point verl's ``custom_reward_function.path`` at this file, ``agents/verl/reward.py``
+(``name: compute_score``; or ``compute_score_batch`` with verl's batch reward manager).
+``ground_truth`` is a label name or a JSON label field (:mod:`agents.common.labels`);
+the label set comes from the label field, else ``extra_info["label_set"]``, else the
+dataset named by ``data_source`` (``EmoSet`` -> ``mikels8``, ``Emotion6`` ->
+``emotion6``, ...), else ``mikels8``. The preset is ``extra_info["preset"]``, else
+``EMO_R3_PRESET``, else the serving default (``emo_r3_paper``); its options come from
+``EMO_R3_PRESET_ARGS`` (a JSON object, :mod:`agents.common.envvars`). verl's reward
+function cannot reach the policy, so there is no judge: reflective components count 1
+(the paper's convention when reflection is not run) unless the preset brings its own
+scorers.
 
 Returns a dict: ``score`` (the rubric total, verl's reward) and every component.
 
 Example:
-    >>> from agents.verl import compute_score
+    >>> from agents.verl.reward import compute_score
     >>> r = "<step1>A storm</step1><step2>scared</step2><step3>negative</step3>\\\\boxed{fear}"
     >>> compute_score("EmoSet", r, "fear")["score"]
     1.0
@@ -23,13 +25,13 @@ Example:
 
 from __future__ import annotations
 
-import os
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agents.labels_codec import decode_label
-from agents.reward_api import preset_params
+from agents.common.envvars import preset_from_env
+from agents.common.labels import decode_label
 from rewards import presets
 from rewards.errors import InvalidInputError
 from rewards.labels import LABEL_SETS
@@ -37,7 +39,7 @@ from rewards.rubric import Rubric
 
 __all__ = ["compute_score", "compute_score_batch", "label_set_for"]
 
-_RUBRICS: dict[str, Rubric] = {}
+_RUBRICS: dict[tuple[str, str], Rubric] = {}
 _LOCK = threading.Lock()
 
 
@@ -53,13 +55,13 @@ def label_set_for(data_source: str | None, default: str = "mikels8") -> str:
     return default
 
 
-def _rubric(preset: str) -> Rubric:
+def _rubric(preset: str, options: dict[str, Any]) -> Rubric:
+    key = (preset, json.dumps(options, sort_keys=True, default=repr))
     with _LOCK:
-        if preset not in _RUBRICS:
-            # label sets travel per sample, so one rubric serves every dataset
-            args = {"judge": None} if "judge" in preset_params(preset) else {}
-            _RUBRICS[preset] = presets.get(preset, **args)
-        return _RUBRICS[preset]
+        if key not in _RUBRICS:
+            # label sets travel per sample, so one rubric serves every dataset; no judge
+            _RUBRICS[key] = presets.build(preset, **{"judge": None, **options})
+        return _RUBRICS[key]
 
 
 def compute_score_batch(
@@ -77,6 +79,7 @@ def compute_score_batch(
             "data_sources, solution_strs, ground_truths and extra_infos must have one entry "
             "per sample."
         )
+    env_preset, options = preset_from_env(use="serve")
     groups: dict[str, list[int]] = {}
     rows = []
     for i in range(n):
@@ -87,12 +90,13 @@ def compute_score_batch(
         info = decode_label(ground_truths[i], default_set)
         if not isinstance(solution_strs[i], str):
             raise InvalidInputError(f"solution_str must be a str; got {type(solution_strs[i])}.")
-        preset = extra.get("preset") or os.environ.get("EMO_R3_PRESET", "emo_r3_paper")
+        preset = extra.get("preset") or env_preset
         groups.setdefault(preset, []).append(i)
         rows.append((info, extra))
     out: list[dict[str, float]] = [{}] * n
     for preset, index in groups.items():
-        results = _rubric(preset).score_batch(
+        own = options if preset == env_preset else {}  # EMO_R3_PRESET_ARGS: of EMO_R3_PRESET
+        results = _rubric(preset, own).score_batch(
             [solution_strs[i] for i in index],
             labels=[rows[i][0].label for i in index],
             label_set=[rows[i][0].label_set for i in index],

@@ -12,7 +12,7 @@ alone and its neighbours still get their rewards.
 
 Example:
     >>> import asyncio
-    >>> from agents.batching import MicroBatcher
+    >>> from agents.serve.batching import MicroBatcher
     >>> async def main():
     ...     batcher = MicroBatcher(lambda xs: [x * 2 for x in xs], max_batch=8, max_wait=0.01)
     ...     out = await asyncio.gather(*(batcher.submit([i]) for i in range(5)))

@@ -1,17 +1,17 @@
 """Score OpenRLHF-style reward requests ``(queries, prompts, labels)`` with a rubric.
 
-Shared by the reward server, the ``reward_func`` file and the verl adapter. A query is
-the prompt followed by the response (OpenRLHF decodes prompt + response tokens with
-special tokens kept); the response is what follows the prompt, with trailing
-end-of-turn tokens removed. Labels are the JSON label fields of
-:mod:`agents.labels_codec`.
+Shared by the reward server (:mod:`agents.serve`), the OpenRLHF reward file and agent.
+A query is the prompt followed by the response (:mod:`agents.common.queries`); labels
+are the JSON label fields of :mod:`agents.common.labels`; images are resolved by
+:mod:`agents.common.images` and loaded only when the rubric reads them
+(:func:`~agents.common.images.rubric_needs_images`).
 
 Each sample yields ``reward`` (the rubric's weighted total), ``score`` (the total mapped
 onto [0, 1] through the rubric's value range, as OpenRLHF's dynamic filtering expects)
 and one log value per rubric component.
 
 Example:
-    >>> from agents.reward_api import RewardScorer
+    >>> from agents.common.scorer import RewardScorer
     >>> scorer = RewardScorer(preset="emo_r3_paper")
     >>> r = "<step1>A storm</step1><step2>scared</step2><step3>negative</step3>\\\\boxed{fear}"
     >>> out = scorer.score_requests(["Q: " + r], ["Q: "], ["fear"])
@@ -21,48 +21,19 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agents.image_refs import ImageRef, ImageResolver
-from agents.labels_codec import LabelInfo, decode_label
+from agents.common.images import ImageRef, ImageResolver, rubric_needs_images
+from agents.common.labels import LabelInfo, decode_label
+from agents.common.queries import response_from_query
 from rewards import presets
 from rewards.errors import InvalidInputError
-from rewards.reflective import ReflectiveReward
 from rewards.rubric import Rubric
 
-__all__ = ["END_MARKERS", "RewardScorer", "Sample", "merge", "preset_params", "response_from_query"]
-
-END_MARKERS = (
-    "<|im_end|>",
-    "<|endoftext|>",
-    "<|eot_id|>",
-    "<end_of_turn>",
-    "<|end|>",
-    "</s>",
-    "<eos>",
-)
-
-
-def response_from_query(query: str, prompt: str) -> tuple[str, bool]:
-    """The response part of a query and whether the prompt was found in it."""
-    if query.startswith(prompt):
-        text, found = query[len(prompt) :], True
-    elif prompt and prompt in query:
-        text, found = query[query.rindex(prompt) + len(prompt) :], True
-    else:
-        text, found = query, False
-    stripped = True
-    while stripped:
-        stripped = False
-        text = text.rstrip()
-        for marker in END_MARKERS:
-            if text.endswith(marker):
-                text, stripped = text[: -len(marker)], True
-    return text, found
+__all__ = ["RewardScorer", "Sample", "merge"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +49,21 @@ class RewardScorer:
     """Validates and scores batches of OpenRLHF reward requests.
 
     Args:
-        preset: reward preset name (``rewards.presets.names()``), or a :class:`Rubric`.
-        preset_args: overrides passed to the preset builder (e.g. ``{"judge": ...}``).
-        label_set: default label set for bare labels.
+        preset: reward preset name (``rewards.presets.names()``), or a :class:`Rubric`;
+            None: the serving default (``rewards.presets.default_preset("serve")``).
+        preset_args: options of :func:`rewards.presets.build` (e.g. ``{"l1": 0.2}`` or
+            ``{"judge": "none"}``).
+        label_set: default label set for bare labels (and of the preset).
         image_roots: folders that image paths in labels may point into.
         dataset: dataset searched for ``sample_id`` images.
-        load_images: load images for the rubric; None = only when a reward uses them
-            (a reflective reward with a judge, a CLIP reward, or a reward with
-            ``needs_images = True``).
+        load_images: load images for the rubric; None = only when it reads them
+            (:func:`~agents.common.images.rubric_needs_images`).
     """
 
     def __init__(
         self,
-        preset: str | Rubric = "emo_r3_paper",
+        preset: str | Rubric | None = None,
+        *,
         preset_args: dict[str, Any] | None = None,
         label_set: str = "mikels8",
         image_roots: Sequence[str | os.PathLike] = (),
@@ -100,14 +73,11 @@ class RewardScorer:
         if isinstance(preset, Rubric):
             self.rubric = preset
         else:
-            args = dict(preset_args or {})
-            builder_params = preset_params(preset)
-            if "label_set" in builder_params:
-                args.setdefault("label_set", label_set)
-            self.rubric = presets.get(preset, **args)
+            args = {"label_set": label_set, **(preset_args or {})}
+            self.rubric = presets.build(preset or presets.default_preset("serve"), **args)
         self.label_set = label_set
         self.resolver = ImageResolver(image_roots, dataset)
-        self.load_images = _needs_images(self.rubric) if load_images is None else load_images
+        self.load_images = rubric_needs_images(self.rubric) if load_images is None else load_images
         self.low, self.high = self.rubric.value_range
         self.stats = {"samples": 0, "prompt_not_found": 0}
 
@@ -190,21 +160,3 @@ def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "scores": [r["score"] for r in results],
         "extra_logs": logs,
     }
-
-
-def preset_params(name: str) -> tuple[str, ...]:
-    """The overrides preset ``name`` accepts (UnknownNameError names the closest preset)."""
-    presets.describe(name)
-    return tuple(inspect.signature(presets.PRESETS[name]).parameters)
-
-
-def _needs_images(rubric: Rubric) -> bool:
-    for f in rubric.funcs:
-        flag = getattr(f, "needs_images", None)
-        if flag is None:  # CLIP rewards read the image column
-            flag = type(f).__module__.startswith("rewards.models.clip")
-        if flag:
-            return True
-        if isinstance(f, ReflectiveReward) and f.judge is not None:
-            return "consistency" in f.components
-    return False

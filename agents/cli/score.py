@@ -19,6 +19,8 @@ import argparse
 import json
 import sys
 
+from agents.cli.options import add_preset_arg, parse_preset_args
+from rewards import presets
 from rewards.errors import InvalidInputError
 
 __all__ = ["add_arguments", "explain", "run"]
@@ -31,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--caption", help="image caption (for caption-based presets)")
     parser.add_argument("--image", help="image file (for CLIP-based presets)")
     parser.add_argument("--jsonl", help="JSONL with response, label[, label_set, id] per line")
-    parser.add_argument("--preset", default="emo_r3_reference")
+    parser.add_argument("--preset", help="reward preset (default: the eval default by template)")
+    add_preset_arg(parser)
     parser.add_argument(
         "--template",
         choices=("set", "think"),
@@ -65,9 +68,9 @@ def _items(args: argparse.Namespace) -> list[dict]:
     if args.jsonl:
         if args.response:
             raise InvalidInputError("Give a response or --jsonl, not both.")
-        from agents.evaluation.runs import read_jsonl
+        from agents.common.jsonl import read_jsonl
 
-        items = read_jsonl(args.jsonl)
+        items = read_jsonl(args.jsonl, what="responses file")
         for i, item in enumerate(items, 1):
             if not isinstance(item.get("response"), str) or not isinstance(item.get("label"), str):
                 raise InvalidInputError(
@@ -105,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
     from agents.evaluation.scoring import build_rubric, measured_components, score_responses
 
     items = _items(args)
-    template = args.template or ("think" if args.preset == "grpo_baseline" else "set")
-    rubric = build_rubric(args.preset)
+    template = args.template or ("think" if args.preset == presets.THINK_PRESET else "set")
+    preset = args.preset or presets.default_preset("eval", template)
+    rubric = build_rubric(preset, **parse_preset_args(args.preset_arg))
     images = [item["image"] for item in items]
     records = score_responses(
         items,

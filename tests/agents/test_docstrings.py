@@ -1,0 +1,35 @@
+"""The examples in the agents docstrings run and print what they claim."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "agents.cli.options",
+    "agents.common",
+    "agents.common.envvars",
+    "agents.common.images",
+    "agents.common.jsonl",
+    "agents.common.labels",
+    "agents.common.plotting",
+    "agents.common.queries",
+    "agents.common.scorer",
+    "agents.serve",
+    "agents.serve.app",
+    "agents.serve.batching",
+    "agents.serve.config",
+    "agents.serve.request",
+    "agents.trl.scoring",
+    "agents.trl.table",
+    "agents.verl",
+    "agents.verl.reward",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
