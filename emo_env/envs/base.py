@@ -21,12 +21,22 @@ from emo_env.envs.spaces import fit_text, prose_space
 from rewards.errors import EmoError, InvalidInputError, UnknownNameError
 from rewards.prompts import build_prompt
 
-__all__ = ["EmoEnvBase", "EpisodeStateError", "Pending"]
+__all__ = ["EmoEnvBase", "EpisodeStateError", "Pending", "check_render_mode"]
 
 _META = ("id", "label", "label_set", "caption", "dataset")
 PROMPT_CHARS = 16384
 CAPTION_CHARS = 4096
 _IMAGE_CACHE_SIZE = 512
+
+
+def check_render_mode(render_mode: Any, owner: str) -> None:
+    """Accept ``render_mode=None`` (Gymnasium passes it to every constructor); refuse others."""
+    if render_mode is not None:
+        raise InvalidInputError(
+            f"{owner} has no render modes (metadata['render_modes'] is []); got "
+            f"render_mode={render_mode!r}. Pass render_mode=None or leave it out: the image "
+            "is in every observation as obs['image']."
+        )
 
 
 class EpisodeStateError(EmoError, RuntimeError):
@@ -50,7 +60,10 @@ class EmoEnvBase(gym.Env):
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
 
-    def __init__(self, config: EnvConfig | None = None, **options: Any):
+    def __init__(
+        self, config: EnvConfig | None = None, render_mode: str | None = None, **options: Any
+    ):
+        check_render_mode(render_mode, type(self).__name__)
         config = self._config(config, options)
         self._setup(config, config.load_dataset(), None)
 
@@ -72,10 +85,12 @@ class EmoEnvBase(gym.Env):
         return env
 
     def _setup(self, config: EnvConfig, dataset: Any, rubric: Any) -> None:
+        self.render_mode = None
         self.config = config
         self.dataset = dataset
         self.rubric = rubric if rubric is not None else self._make_rubric()
         height, width = config.image_size
+        self._prompt_chars = self._prompt_limit(config)
         self.observation_space = spaces.Dict(self._obs_spaces(height, width))
         self.action_space = prose_space(config.max_action_chars)
         self._order: np.ndarray | None = None
@@ -90,10 +105,14 @@ class EmoEnvBase(gym.Env):
     def _make_rubric(self) -> Any:
         return self.config.build_rubric()
 
+    def _prompt_limit(self, config: EnvConfig) -> int:
+        """Most characters of an observed prompt (longer prompts are cut to it)."""
+        return PROMPT_CHARS
+
     def _obs_spaces(self, height: int, width: int) -> dict[str, Any]:
         return {
             "image": spaces.Box(0, 255, (height, width, 3), np.uint8),
-            "prompt": prose_space(PROMPT_CHARS),
+            "prompt": prose_space(self._prompt_chars),
             "caption": prose_space(CAPTION_CHARS),
         }
 
@@ -182,7 +201,10 @@ class EmoEnvBase(gym.Env):
         if cached is None:
             caption = sample["caption"] if self.config.caption_in_prompt else None
             prompt = build_prompt(sample["label_set"], self.config.template, caption)
-            cached = (fit_text(prompt, PROMPT_CHARS), fit_text(sample["caption"], CAPTION_CHARS))
+            cached = (
+                fit_text(prompt, self._prompt_chars),
+                fit_text(sample["caption"], CAPTION_CHARS),
+            )
             self._images[key] = cached
         return cached
 
@@ -190,7 +212,7 @@ class EmoEnvBase(gym.Env):
         default_prompt, caption = self._texts()
         return {
             "image": self._sample["array"].copy() if self._copy_obs else self._sample["array"],
-            "prompt": default_prompt if prompt is None else prompt,
+            "prompt": default_prompt if prompt is None else fit_text(prompt, self._prompt_chars),
             "caption": caption,
         }
 

@@ -42,7 +42,7 @@ from typing import Any
 
 from gymnasium import spaces
 
-from emo_env.envs.base import EmoEnvBase, Pending
+from emo_env.envs.base import PROMPT_CHARS, EmoEnvBase, Pending
 from emo_env.envs.reason import step_info
 from rewards.errors import InvalidInputError
 from rewards.judges import NO_PASSAGE_PROMPT, JudgeRequest
@@ -51,6 +51,7 @@ from rewards.reflective import ReflectiveReward
 __all__ = ["AnswerJudge", "EmoReflectEnv", "parse_reflection", "reflection_message"]
 
 KINDS = ("consistency", "coherence")
+QUESTION_CHARS = 4096  # room for the question text around a quoted response
 _ANSWER = {
     kind: re.compile(rf"<\s*answer{i}\s*>(.*?)(?:<\s*/\s*answer{i}\s*>|$)", re.S | re.I)
     for i, kind in enumerate(KINDS, start=1)
@@ -156,6 +157,10 @@ class EmoReflectEnv(EmoEnvBase):
             )
         self._reflective: ReflectiveReward = found[0]
         self._judge: AnswerJudge = found[0].judge
+
+    def _prompt_limit(self, config) -> int:
+        # the reflective questions quote up to a whole response: room for it, never cut
+        return max(PROMPT_CHARS, config.max_action_chars + QUESTION_CHARS)
 
     def _obs_spaces(self, height: int, width: int) -> dict[str, Any]:
         return {**super()._obs_spaces(height, width), "turn": spaces.Discrete(2)}

@@ -32,7 +32,7 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
 
-from emo_env.envs.base import EmoEnvBase
+from emo_env.envs.base import EmoEnvBase, check_render_mode
 from emo_env.envs.config import EnvConfig
 from rewards.errors import InvalidInputError
 
@@ -59,8 +59,11 @@ class EmoVectorEnv(VectorEnv):
         env_class: type[EmoEnvBase],
         num_envs: int = 1,
         config: EnvConfig | None = None,
+        render_mode: str | None = None,
         **options: Any,
     ):
+        check_render_mode(render_mode, "EmoVectorEnv")
+        self.render_mode = None
         if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
             raise InvalidInputError(f"num_envs must be a positive int; got {num_envs!r}.")
         first = env_class(config, **options)
