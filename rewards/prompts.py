@@ -11,7 +11,7 @@ from __future__ import annotations
 from rewards.errors import UnknownNameError
 from rewards.labels import LabelSet, get_label_set
 
-__all__ = ["TEMPLATES", "build_prompt", "question"]
+__all__ = ["TEMPLATES", "TEMPLATE_FORMATS", "build_prompt", "question", "template_format"]
 
 SET_INSTRUCTION = (
     "Think about the emotional meaning of the image step by step. Your reasoning MUST "
@@ -26,6 +26,15 @@ THINK_INSTRUCTION = (
     "tags. The final answer MUST be one emotion from the options, put in \\boxed{}."
 )
 TEMPLATES = {"set": SET_INSTRUCTION, "think": THINK_INSTRUCTION}
+# The answer format (parser name) each template asks for.
+TEMPLATE_FORMATS = {"set": "set", "think": "think"}
+
+
+def template_format(template: str) -> str:
+    """The answer format (``"set"`` or ``"think"``) that ``template`` asks for."""
+    if template not in TEMPLATE_FORMATS:
+        raise UnknownNameError("prompt template", template, TEMPLATES)
+    return TEMPLATE_FORMATS[template]
 
 
 def question(label_set: str | LabelSet) -> str:

@@ -53,6 +53,7 @@ class Pending:
     score: bool = True  # False: a transition that needs no rubric call
     answers: dict[str, str] = field(default_factory=dict)
     questions: dict[str, str] = field(default_factory=dict)
+    answer_truncated: bool = False
 
 
 class EmoEnvBase(gym.Env):

@@ -8,9 +8,10 @@ from typing import Any
 from rewards.errors import InvalidInputError, UnknownNameError
 from rewards.prompts import TEMPLATES
 
-__all__ = ["DEFAULT_PRESETS", "EnvConfig"]
+__all__ = ["DEFAULT_PRESETS", "REFLECTIONS", "EnvConfig"]
 
 DEFAULT_PRESETS = {"set": "emo_r3_paper", "think": "grpo_baseline"}
+REFLECTIONS = ("separate", "combined")
 
 
 @dataclass
@@ -31,6 +32,11 @@ class EnvConfig:
         caption_in_prompt: put the caption into the prompt (text-only policies).
         max_action_chars: longer responses are cut to this many characters.
         image_root: root for relative image paths of a manifest.
+        reflection: EmoReflect only: ``"separate"`` (default: the reference's two fresh
+            prompts, consistency with the image then coherence without it) or
+            ``"combined"`` (both questions in one follow-up turn of the chat).
+        max_response_tokens: EmoReflect only: ``max_tokens`` of the reflective answers'
+            sampling (the reference gives them the rollout's full response length, 2048).
     """
 
     dataset: Any = "embedded"
@@ -43,8 +49,15 @@ class EnvConfig:
     caption_in_prompt: bool = False
     max_action_chars: int = 65536
     image_root: str | None = None
+    reflection: str = "separate"
+    max_response_tokens: int = 2048
 
     def __post_init__(self) -> None:
+        if self.reflection not in REFLECTIONS:
+            raise UnknownNameError("reflection", self.reflection, REFLECTIONS)
+        tokens = self.max_response_tokens
+        if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1:
+            raise InvalidInputError(f"max_response_tokens must be a positive int; got {tokens!r}.")
         if self.template not in TEMPLATES:
             raise UnknownNameError("prompt template", self.template, TEMPLATES)
         size = self.image_size

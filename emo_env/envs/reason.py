@@ -18,13 +18,14 @@ from typing import Any
 
 from emo_env.envs.base import EmoEnvBase, Pending
 from rewards.parsing import get_parser
+from rewards.prompts import template_format
 
 __all__ = ["EmoReasonEnv", "step_info"]
 
 
 def step_info(env: EmoEnvBase, pending: Pending, result: Any) -> dict[str, Any]:
     """The ``info`` of a scored step: label, parse, reward breakdown, malformations."""
-    parsed = get_parser(env.config.template).parse(pending.text)
+    parsed = get_parser(template_format(env.config.template)).parse(pending.text)
     sample = pending.sample
     components = dict(result.components)
     accuracy = components.get("accuracy")

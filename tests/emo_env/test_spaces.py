@@ -91,8 +91,9 @@ TRICKY_PASSAGES = {
 
 
 @pytest.mark.parametrize("kind", sorted(TRICKY_PASSAGES))
-def test_reflective_prompts_stay_in_the_observation_space(kind, reflection="combined"):
-    env = EmoReflectEnv(split="test")
+@pytest.mark.parametrize("reflection", ["separate", "combined"])
+def test_reflective_prompts_stay_in_the_observation_space(kind, reflection):
+    env = EmoReflectEnv(split="test", reflection=reflection)
     obs, _ = env.reset(seed=0)
     passage = TRICKY_PASSAGES[kind]
     response = f"<step1>{passage}</step1><step2>{passage}</step2><step3>x</step3>\\boxed{{awe}}"

@@ -62,8 +62,25 @@ def test_sync_mode_works():
     assert terminated.all() and rewards.tolist() == [1.0, 1.0]
 
 
-def test_reflect_vector_two_turns_one_call():
+def test_reflect_vector_three_turns_one_call():
     envs = gym.make_vec("EmoReflect-v0", num_envs=2, split="test")
+    _, infos = envs.reset(seed=0)
+    labels = list(infos["label"])
+    obs, rewards, terminated, _, infos = envs.step([answer(label) for label in labels])
+    assert obs["turn"].tolist() == [1, 1] and obs["has_image"].tolist() == [1, 1]
+    assert not terminated.any() and rewards.sum() == 0 and not infos["trainable"].any()
+    obs, rewards, terminated, _, infos = envs.step(["yes", "no"])
+    assert obs["turn"].tolist() == [2, 2] and obs["has_image"].tolist() == [0, 0]
+    assert not obs["image"].any() and not terminated.any()
+    obs, rewards, terminated, _, infos = envs.step([labels[0], "none"])
+    assert terminated.all() and obs["turn"].tolist() == [0, 0]  # reset in the same step
+    np.testing.assert_allclose(rewards, [1.0, 0.9])
+    final = infos["final_info"]
+    assert final["components"]["coherence"].tolist() == [1.0, 0.0]
+
+
+def test_reflect_vector_combined_two_turns():
+    envs = gym.make_vec("EmoReflect-v0", num_envs=2, split="test", reflection="combined")
     _, infos = envs.reset(seed=0)
     labels = list(infos["label"])
     obs, rewards, terminated, _, _ = envs.step([answer(label) for label in labels])
