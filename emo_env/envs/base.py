@@ -23,7 +23,7 @@ from rewards.prompts import build_prompt
 
 __all__ = ["EmoEnvBase", "EpisodeStateError", "Pending", "check_render_mode"]
 
-_META = ("id", "label", "label_set", "caption", "dataset")
+_META = ("id", "label", "label_set", "caption", "dataset", "question")
 PROMPT_CHARS = 16384
 CAPTION_CHARS = 4096
 _IMAGE_CACHE_SIZE = 512
@@ -70,12 +70,16 @@ class EmoEnvBase(gym.Env):
 
     @classmethod
     def _config(cls, config: EnvConfig | None, options: dict[str, Any]) -> EnvConfig:
-        valid = {f.name for f in dataclasses.fields(EnvConfig)}
+        valid = {f.name for f in dataclasses.fields(EnvConfig) if f.init}
         for key in options:
             if key not in valid:
                 raise UnknownNameError(f"{cls.__name__} option", key, valid)
         if config is not None:
-            return dataclasses.replace(config, **options) if options else config
+            if not options:
+                return config
+            if config._template_auto and "template" not in options:
+                options = {**options, "template": None}  # chosen again for the new rubric
+            return dataclasses.replace(config, **options)
         return EnvConfig(**options)
 
     @classmethod
@@ -201,7 +205,9 @@ class EmoEnvBase(gym.Env):
         cached = self._images.get(key)
         if cached is None:
             caption = sample["caption"] if self.config.caption_in_prompt else None
-            prompt = build_prompt(sample["label_set"], self.config.template, caption)
+            meta = self._meta
+            asked = meta["question"][sample["index"]] if "question" in meta else None
+            prompt = build_prompt(sample["label_set"], self.config.template, caption, asked)
             cached = (
                 fit_text(prompt, self._prompt_chars),
                 fit_text(sample["caption"], CAPTION_CHARS),

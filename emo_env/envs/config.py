@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rewards.errors import InvalidInputError, UnknownNameError
@@ -10,7 +10,7 @@ from rewards.prompts import TEMPLATES
 
 __all__ = ["DEFAULT_PRESETS", "REFLECTIONS", "EnvConfig"]
 
-DEFAULT_PRESETS = {"set": "emo_r3_paper", "think": "grpo_baseline"}
+DEFAULT_PRESETS = {"set": "emo_r3_paper", "reference": "emo_r3_reference", "think": "grpo_baseline"}
 REFLECTIONS = ("separate", "combined")
 
 
@@ -25,9 +25,12 @@ class EnvConfig:
         split: the split to load (ignored for a loaded dataset).
         label_set: label set to map the dataset's labels onto (default: the dataset's).
         rubric: a :class:`~rewards.rubric.Rubric` or a preset name (default: the
-            template's preset, ``emo_r3_paper`` for SET, ``grpo_baseline`` for think).
+            template's preset: ``emo_r3_paper`` for ``set``, ``emo_r3_reference`` for
+            ``reference``, ``grpo_baseline`` for ``think``).
         judge: judge for the reflective reward of a preset (EmoReason only).
-        template: prompt template, ``"set"`` or ``"think"``.
+        template: prompt template: ``"set"``, ``"reference"`` (the authors' own, byte
+            for byte) or ``"think"``; default: ``"reference"`` when ``rubric`` is
+            ``"emo_r3_reference"``, else ``"set"``.
         image_size: side of the square observation image, or ``(height, width)``.
         caption_in_prompt: put the caption into the prompt (text-only policies).
         max_action_chars: longer responses are cut to this many characters.
@@ -44,7 +47,7 @@ class EnvConfig:
     label_set: str | None = None
     rubric: Any = None
     judge: Any = None
-    template: str = "set"
+    template: str | None = None
     image_size: int | tuple[int, int] = 224
     caption_in_prompt: bool = False
     max_action_chars: int = 65536
@@ -52,7 +55,12 @@ class EnvConfig:
     reflection: str = "separate"
     max_response_tokens: int = 2048
 
+    _template_auto: bool = field(default=False, init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
+        if self.template is None:
+            self._template_auto = True
+            self.template = "reference" if self.rubric == "emo_r3_reference" else "set"
         if self.reflection not in REFLECTIONS:
             raise UnknownNameError("reflection", self.reflection, REFLECTIONS)
         tokens = self.max_response_tokens
