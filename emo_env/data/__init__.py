@@ -56,7 +56,9 @@ def load_dataset(
 
     Args:
         source: ``"embedded"`` (the demo set); ``"<benchmark>:<path>"`` with benchmark
-            ``emoset``, ``emotion6``, ``webemo`` or ``fi``; a folder of per-label
+            ``emoset``, ``emotion6``, ``webemo`` or ``fi``; ``"emoset-r3"`` (the
+            authors' EmoSet training subset, online) or ``"emoset-r3:<local copy>"``
+            (see :mod:`emo_env.data.emoset_r3`); a folder of per-label
             sub-folders (optionally under ``train/``, ``val/``, ``test/``); a JSONL, JSON
             or CSV manifest; a parquet file or folder; a ``save_to_disk`` folder; or
             ``"hf:<org>/<name>"`` for a hub dataset when online.
@@ -81,6 +83,10 @@ def load_dataset(
         from emo_env.data import embedded
 
         return embedded.load(split, label_set)
+    if source == "emoset-r3" or source.startswith("emoset-r3:"):
+        from emo_env.data import emoset_r3
+
+        return emoset_r3.load(source, split, label_set, image_root, verify_images=verify_images)
     bench, location = split_source(source)
     rows, name = _read(location, split, image_root, bench)
     rows = pick_split(rows, split, source)
