@@ -98,8 +98,7 @@ def load_dataset(
         labels = [r["label"] for r in rows]
         native = infer_label_set(labels, *([candidates] if candidates else []))
     target = label_set or native
-    paths = [r["path"] for r in rows if "path" in r]
-    check_images(paths, verify_images)
+    check_images([r["path"] if "path" in r else r.get("image") for r in rows], verify_images)
     out = []
     for row in rows:
         image = row.get("image") if "path" not in row else {"path": row["path"], "bytes": None}

@@ -245,6 +245,9 @@ def load(
             }
         )
         questions.append(str(record["problem"] or "").replace(IMAGE_MARK, "").strip())
-    check_images([r["image"]["path"] for r in rows if r["image"]["bytes"] is None], verify_images)
+    check_images(
+        [r["image"]["path"] if r["image"]["bytes"] is None else r["image"] for r in rows],
+        verify_images,
+    )
     dataset = build_dataset(rows, split, source)
     return dataset.add_column("question", questions)

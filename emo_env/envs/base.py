@@ -9,6 +9,7 @@ and :meth:`EmoEnvBase._finish_step` turns a score into the step's result.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -27,6 +28,7 @@ _META = ("id", "label", "label_set", "caption", "dataset", "question")
 PROMPT_CHARS = 16384
 CAPTION_CHARS = 4096
 _IMAGE_CACHE_SIZE = 512
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
 
 
 def check_render_mode(render_mode: Any, owner: str) -> None:
@@ -136,7 +138,7 @@ class EmoEnvBase(gym.Env):
             self._pos += 1
             if self._pos >= n:
                 self._order, self._pos = self.np_random.permutation(n), 0
-        index = self._pick(options or {}, n)
+        index = self._pick({} if options is None else options, n)
         meta = self._meta
         image, array = self._load_image(index)
         self._sample = {
@@ -156,14 +158,27 @@ class EmoEnvBase(gym.Env):
         info["sample_id"] = info.pop("id")
         return self._observation(), info
 
-    def _pick(self, options: dict[str, Any], n: int) -> int:
-        unknown = set(options) - {"sample_id", "index"}
+    def _pick(self, options: Any, n: int) -> int:
+        if not isinstance(options, Mapping):
+            raise InvalidInputError(
+                "reset options must be a dict such as {'sample_id': id} or {'index': i}; got "
+                f"{type(options).__name__} {str(options)[:80]}."
+            )
+        unknown = {str(k) for k in options} - {"sample_id", "index"}
         if unknown:
             raise UnknownNameError("reset option", sorted(unknown)[0], ("sample_id", "index"))
+        if "sample_id" in options and "index" in options:
+            raise InvalidInputError("Give one of the reset options sample_id and index, not both.")
         if "sample_id" in options:
             from emo_env.data import sample_index
 
-            index = sample_index(self.dataset).get(options["sample_id"])
+            sample_id = options["sample_id"]
+            if not isinstance(sample_id, str):
+                raise InvalidInputError(
+                    f"reset option sample_id must be a str (a sample id of the dataset); got "
+                    f"{type(sample_id).__name__} {str(sample_id)[:80]}."
+                )
+            index = sample_index(self.dataset).get(sample_id)
             if index is None:
                 from emo_env.data import get_sample
 
@@ -187,11 +202,16 @@ class EmoEnvBase(gym.Env):
         if cached is None:
             from PIL import Image
 
-            image = self.dataset[index]["image"]
             height, width = self.config.image_size
-            array = np.asarray(
-                image.convert("RGB").resize((width, height), Image.BICUBIC), dtype=np.uint8
-            )
+            try:
+                image = self.dataset[index]["image"]
+                image.load()  # decode now: a truncated file fails here, named below
+                rgb = image.convert("RGB").resize((width, height), Image.BICUBIC)
+            except (*_DECODE_ERRORS, Image.DecompressionBombError) as err:
+                from emo_env.data.images import decode_error
+
+                raise decode_error(self._meta["id"][index], err) from err
+            array = np.asarray(rgb, dtype=np.uint8)
             array.setflags(write=False)
             if len(self._images) >= _IMAGE_CACHE_SIZE:
                 self._images.clear()

@@ -8,10 +8,11 @@ from typing import Any
 from rewards.errors import InvalidInputError, UnknownNameError
 from rewards.prompts import TEMPLATES
 
-__all__ = ["DEFAULT_PRESETS", "REFLECTIONS", "EnvConfig"]
+__all__ = ["DEFAULT_PRESETS", "MAX_IMAGE_SIDE", "REFLECTIONS", "EnvConfig"]
 
 DEFAULT_PRESETS = {"set": "emo_r3_paper", "reference": "emo_r3_reference", "think": "grpo_baseline"}
 REFLECTIONS = ("separate", "combined")
+MAX_IMAGE_SIDE = 4096  # an observation image of 4096 x 4096 x 3 is already 48 MiB
 
 
 @dataclass
@@ -74,10 +75,15 @@ class EnvConfig:
         if (
             not isinstance(size, (tuple, list))
             or len(size) != 2
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in size)
+            or not all(
+                isinstance(s, int) and not isinstance(s, bool) and 0 < s <= MAX_IMAGE_SIDE
+                for s in size
+            )
         ):
             raise InvalidInputError(
-                f"image_size must be a positive int or (height, width); got {self.image_size!r}."
+                f"image_size must be a positive int or (height, width) of at most "
+                f"{MAX_IMAGE_SIDE} pixels a side; got {self.image_size!r}. The observation "
+                "image is resized to it: e.g. 224 (CLIP) or 448 (Qwen2.5-VL)."
             )
         self.image_size = (int(size[0]), int(size[1]))
         if not isinstance(self.max_action_chars, int) or self.max_action_chars < 1:
