@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -18,17 +18,15 @@ import numpy as np
 from gymnasium import spaces
 
 from emo_env.envs.config import EnvConfig
+from emo_env.envs.samples import CAPTION_CHARS, SampleCache
 from emo_env.envs.spaces import fit_text, prose_space
 from rewards.errors import EmoError, InvalidInputError, UnknownNameError
-from rewards.prompts import build_prompt
+from rewards.parsing import get_parser
+from rewards.prompts import template_format
 
 __all__ = ["EmoEnvBase", "EpisodeStateError", "Pending", "check_render_mode"]
 
-_META = ("id", "label", "label_set", "caption", "dataset", "question")
 PROMPT_CHARS = 16384
-CAPTION_CHARS = 4096
-_IMAGE_CACHE_SIZE = 512
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
 
 
 def check_render_mode(render_mode: Any, owner: str) -> None:
@@ -45,7 +43,7 @@ class EpisodeStateError(EmoError, RuntimeError):
     """``step`` called before ``reset`` or after the episode ended."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """A validated action waiting for its score."""
 
@@ -53,8 +51,8 @@ class Pending:
     sample: dict[str, Any]
     truncated_action: bool = False
     score: bool = True  # False: a transition that needs no rubric call
-    answers: dict[str, str] = field(default_factory=dict)
-    questions: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] | None = None  # EmoReflect's
+    questions: dict[str, str] | None = None
     answer_truncated: bool = False
 
 
@@ -104,10 +102,10 @@ class EmoEnvBase(gym.Env):
         self._pos = -1
         self._sample: dict[str, Any] | None = None
         self._running = False
-        self._copy_obs = True  # the vector env copies into its batch array itself
-        self._images: dict[Any, tuple] = {}  # per sample: decoded image, array, texts
-        meta = dataset.select_columns([c for c in _META if c in dataset.column_names])
-        self._meta = {c: list(meta[c]) for c in meta.column_names}
+        self._n = len(dataset)
+        self._samples = SampleCache(dataset, config, self._prompt_chars)
+        self._copy_obs = True
+        self._parser = get_parser(template_format(config.template))
 
     def _make_rubric(self) -> Any:
         return self.config.build_rubric()
@@ -131,32 +129,18 @@ class EmoEnvBase(gym.Env):
         Options: ``{"sample_id": id}`` or ``{"index": i}`` pick a sample explicitly.
         """
         super().reset(seed=seed)
-        n = len(self.dataset)
+        n = self._n
         if seed is not None or self._order is None:
             self._order, self._pos = self.np_random.permutation(n), 0
         else:
             self._pos += 1
             if self._pos >= n:
                 self._order, self._pos = self.np_random.permutation(n), 0
-        index = self._pick({} if options is None else options, n)
-        meta = self._meta
-        image, array = self._load_image(index)
-        self._sample = {
-            "index": index,
-            "id": meta["id"][index],
-            "image": image,
-            "array": array,
-            "label": meta["label"][index],
-            "label_set": meta["label_set"][index],
-            "caption": (meta["caption"][index] if "caption" in meta else "") or "",
-            "dataset": (meta["dataset"][index] if "dataset" in meta else "") or "",
-        }
-        self._sample["prompt"] = self._texts()[0]
+        index = int(self._order[self._pos]) if options is None else self._pick(options, n)
+        self._sample = record = self._samples.get(index)
         self._running = True
         self._on_reset()
-        info = {k: self._sample[k] for k in ("id", "label", "label_set", "dataset", "index")}
-        info["sample_id"] = info.pop("id")
-        return self._observation(), info
+        return self._observation(), record["info"].copy()
 
     def _pick(self, options: Any, n: int) -> int:
         if not isinstance(options, Mapping):
@@ -196,52 +180,18 @@ class EmoEnvBase(gym.Env):
     def _on_reset(self) -> None:
         """Hook for subclasses (per-episode state)."""
 
-    def _load_image(self, index: int) -> tuple[Any, np.ndarray]:
-        """The decoded image and its observation array (cached, bounded)."""
-        cached = self._images.get(index)
-        if cached is None:
-            from PIL import Image
-
-            height, width = self.config.image_size
-            try:
-                image = self.dataset[index]["image"]
-                image.load()  # decode now: a truncated file fails here, named below
-                rgb = image.convert("RGB").resize((width, height), Image.BICUBIC)
-            except (*_DECODE_ERRORS, Image.DecompressionBombError) as err:
-                from emo_env.data.images import decode_error
-
-                raise decode_error(self._meta["id"][index], err) from err
-            array = np.asarray(rgb, dtype=np.uint8)
-            array.setflags(write=False)
-            if len(self._images) >= _IMAGE_CACHE_SIZE:
-                self._images.clear()
-            cached = self._images[index] = (image, array)
-        return cached
-
-    def _texts(self) -> tuple[str, str]:
-        """The sample's prompt and caption as observed (memoised per sample)."""
-        sample = self._sample
-        key = ("texts", sample["index"])
-        cached = self._images.get(key)
-        if cached is None:
-            caption = sample["caption"] if self.config.caption_in_prompt else None
-            meta = self._meta
-            asked = meta["question"][sample["index"]] if "question" in meta else None
-            prompt = build_prompt(sample["label_set"], self.config.template, caption, asked)
-            cached = (
-                fit_text(prompt, self._prompt_chars),
-                fit_text(sample["caption"], CAPTION_CHARS),
-            )
-            self._images[key] = cached
-        return cached
-
-    def _observation(self, prompt: str | None = None) -> dict[str, Any]:
-        default_prompt, caption = self._texts()
-        return {
-            "image": self._sample["array"].copy() if self._copy_obs else self._sample["array"],
-            "prompt": default_prompt if prompt is None else fit_text(prompt, self._prompt_chars),
-            "caption": caption,
-        }
+    def _observation(self, prompt: str | None = None, final: bool = False) -> dict[str, Any]:
+        """The sample's observation: its image a fresh copy, so that no two consecutive
+        observations share data (Gymnasium's rule), except in the vector env (which copies
+        each image into a fresh batch) and in the ``final`` observation of an episode,
+        which holds a read-only view of the episode's image (as the vector env's
+        ``final_obs`` does): it follows a fresh copy and precedes the next reset's."""
+        obs = self._sample["obs"].copy()
+        if self._copy_obs and not final:
+            obs["image"] = obs["image"].copy()
+        if prompt is not None:
+            obs["prompt"] = fit_text(prompt, self._prompt_chars)
+        return obs
 
     # --- steps ---------------------------------------------------------------------
 
@@ -290,13 +240,13 @@ class EmoEnvBase(gym.Env):
         if not todo:
             return [None] * len(pendings)
         prompts = [p.sample["prompt"] for p in todo]
-        results = iter(
-            self.rubric.score_batch(
-                [p.text for p in todo], prompts=prompts, **self._score_kwargs(todo)
-            )
-        )
-        return [next(results) if p.score else None for p in pendings]
+        texts = [p.text for p in todo]
+        results = self.rubric.score_batch(texts, prompts=prompts, **self._score_kwargs(todo))
+        if len(todo) == len(pendings):
+            return list(results)
+        found = iter(results)
+        return [next(found) if p.score else None for p in pendings]
 
     def close(self) -> None:
-        self._images.clear()
+        self._samples.clear()
         super().close()

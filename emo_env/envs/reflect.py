@@ -144,12 +144,12 @@ class EmoReflectEnv(EmoEnvBase):
         info.update(asking="response", fresh_context=True, trainable=True, sampling=None)
         return obs, info
 
-    def _observation(self, prompt: str | None = None, with_image: bool = True):
-        obs = super()._observation(prompt)
+    def _observation(self, prompt: str | None = None, with_image: bool = True, final=False):
+        obs = super()._observation(prompt, final or not with_image)
         obs["turn"] = getattr(self, "_turn", 0)
         obs["has_image"] = int(with_image)
         if not with_image:
-            obs["image"] = self._blank.copy() if self._copy_obs else self._blank
+            obs["image"] = self._blank.copy() if self._copy_obs and not final else self._blank
         return obs
 
     def _questions(self, text: str) -> dict[str, str]:
@@ -207,7 +207,7 @@ class EmoReflectEnv(EmoEnvBase):
                 self._first = pending
             else:
                 self._answer_cut = self._answer_cut or pending.answer_truncated
-            self._answers = pending.answers
+            self._answers = pending.answers or {}
             self._turn = taken + 1
             obs, asking = self._next_observation(pending.questions)
             info = {
@@ -226,7 +226,7 @@ class EmoReflectEnv(EmoEnvBase):
         info.update(turn=taken, answers=dict(pending.answers), questions=dict(pending.questions))
         if pending.answer_truncated or self._answer_cut:
             info["answer_truncated"] = True  # an answer was cut to max_action_chars
-        obs = self._observation(self._last_prompt, self._last_with_image)
+        obs = self._observation(self._last_prompt, self._last_with_image, final=True)
         return obs, info["reward"], True, False, info
 
     def _next_observation(self, questions: dict[str, str]) -> tuple[dict[str, Any], str]:

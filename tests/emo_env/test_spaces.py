@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 
 import gymnasium as gym
@@ -108,3 +109,23 @@ def test_reflective_prompts_stay_in_the_observation_space(kind, reflection):
     if kind == "long":
         assert max(len(p) for p in asked) > 16384
     assert np.asarray(obs["image"]).dtype == np.uint8
+
+
+@pytest.mark.parametrize(
+    ("env_id", "options"),
+    [("EmoReason-v0", {}), ("EmoReflect-v0", {}), ("EmoReflect-v0", {"reflection": "combined"})],
+)
+def test_consecutive_returns_never_share_data(env_id, options):
+    from gymnasium.utils.passive_env_checker import data_shares_objects
+
+    env = gym.make(env_id, split="test", **options).unwrapped
+    returned = []
+    for seed in (0, None, None):
+        returned.append(env.reset(seed=seed))
+        done = False
+        while not done:
+            obs, _, done, _, info = env.step(RESPONSES[0] if len(returned) % 3 == 1 else "yes")
+            returned.append((obs, info))
+    for (obs_a, info_a), (obs_b, info_b) in itertools.pairwise(returned):
+        assert not data_shares_objects(obs_a, obs_b)
+        assert not data_shares_objects(info_a, info_b)
