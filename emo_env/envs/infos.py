@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,8 @@ def merge_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
     arrays are not stacked: ``info["final_obs"]["image"]`` is an object array holding
     each sub-env's (read-only) image, which saves copying every image twice per step.
     When every info has the same keys, the ``_key`` masks of one level are one shared,
-    read-only all-True array.
+    read-only all-True array, and a level of floats only (the reward components) is one
+    ``(n, keys)`` array whose columns are the values.
     """
     order = list(infos[0])
     if all(map(order.__eq__, map(list, infos))):  # same keys, same order: transpose
@@ -38,8 +40,14 @@ def merge_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
         mask = np.ones(n, dtype=np.bool_)
         mask.setflags(write=False)
         out: dict[str, Any] = {}
-        columns = zip(*[info.values() for info in infos], strict=True)
-        for key, column in zip(order, columns, strict=True):
+        rows = [list(info.values()) for info in infos]
+        if set(map(type, chain.from_iterable(rows))) == {float}:  # e.g. reward components
+            table = np.array(rows, dtype=np.float64)  # one array; a column per key
+            for j, key in enumerate(order):
+                out[key] = table[:, j]
+                out["_" + key] = mask
+            return out
+        for key, column in zip(order, zip(*rows, strict=True), strict=True):
             out[key] = _column(column, n)
             out["_" + key] = mask
         return out

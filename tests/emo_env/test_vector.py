@@ -109,6 +109,13 @@ def test_merge_infos_layout():
     assert merged["n"]["x"].tolist() == [True, False] and merged["_n"].all()
     full = merge_infos([{"r": 0.5, "c": None}, {"r": 1.0, "c": 2.0}])
     assert full["r"].dtype == np.float64 and full["c"].tolist() == [None, 2.0]
+    floats = merge_infos([{"x": 0.5, "y": 1.0}, {"x": 0.0, "y": 0.25}])  # one table
+    assert floats["x"].tolist() == [0.5, 0.0] and floats["y"].tolist() == [1.0, 0.25]
+    assert floats["x"].dtype == np.float64 and floats["_y"].tolist() == [True, True]
+    mixed = merge_infos([{"n": 1, "b": True, "s": "a", "l": [1, 2]}] * 2)
+    assert mixed["n"].dtype == np.int64 and mixed["b"].dtype == np.bool_
+    assert mixed["s"].dtype == object and mixed["l"][1] == [1, 2]
+    assert not mixed["_n"].flags.writeable  # one shared read-only mask per level
 
 
 @pytest.mark.parametrize("env_id", ["EmoReason-v0", "EmoReflect-v0"])
