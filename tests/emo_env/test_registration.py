@@ -47,7 +47,7 @@ def test_every_import_order_registers(gym_import, order):
     printed = run(code).splitlines()
     assert printed == [
         "EmoReason-v0 EmoReason-v0 ['caption', 'image', 'prompt']",
-        "EmoReflect-v0 EmoReflect-v0 ['caption', 'image', 'prompt', 'turn']",
+        "EmoReflect-v0 EmoReflect-v0 ['caption', 'has_image', 'image', 'prompt', 'turn']",
     ]
 
 
