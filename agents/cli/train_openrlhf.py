@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from agents.cli.options import add_preset_arg, parse_preset_args
+from rewards.errors import InvalidInputError
 
 __all__ = ["add_openrlhf_arguments", "openrlhf_options", "run_openrlhf"]
 
@@ -49,7 +50,20 @@ def add_openrlhf_arguments(parser: argparse.ArgumentParser) -> None:
         help="agent file (default), reward server or reward file",
     )
     g("--remote-url", default=None, help="the reward server's /get_reward URL (--reward remote)")
-    g("--agent-mode", choices=("reason", "reflect"), default="reason", help="agent episode")
+    g(
+        "--agent-mode",
+        choices=("reason", "reflect"),
+        default="reason",
+        help="the agent's environment: EmoReason-v0 or EmoReflect-v0",
+    )
+    g("--env-id", default=None, help="another registered Gymnasium env id (module:Id imports)")
+    g(
+        "--env-option",
+        action="append",
+        default=[],
+        metavar="KEY=JSON",
+        help="gym.make option of the agent's env (repeatable)",
+    )
     g("--rollout-batch-size", type=int, default=None, help="prompts per rollout (512)")
     g(
         "--train-batch-size",
@@ -106,10 +120,19 @@ def openrlhf_options(args: argparse.Namespace) -> dict:
         "template": args.template,
         "vision": args.vision,
         "mode": args.agent_mode,
+        "env_id": args.env_id,
+        "env_options": _pairs(args.env_option, "--env-option"),
         "reward": args.reward,
         "extra_args": tuple(args.openrlhf_arg),
         **{k: v for k, v in launch.items() if v is not None},
     }
+
+
+def _pairs(items: list[str], flag: str) -> dict:
+    try:
+        return parse_preset_args(items)
+    except InvalidInputError as err:
+        raise InvalidInputError(str(err).replace("--preset-arg", flag)) from None
 
 
 def run_openrlhf(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """Write an emo_env dataset as an OpenRLHF prompt dataset (JSONL + image files).
 
 Each line holds ``prompt`` (``--data.input_key``), ``label`` (``--data.label_key``, a
-JSON label field of :mod:`agents.common.labels`) and, for vision policies, ``images``
+JSON label field of :mod:`agents.common.labels` naming the sample by ``sample_id``, on
+which the agent resets its environment) and, for vision policies, ``images``
 (``--data.image_key``, a one-path list). Vision prompts start with OpenRLHF's
 ``<image>`` tag, which its prompt dataset turns into an image slot of the chat
 template (as the authors' data puts ``<image>`` before the question); text-only prompts
@@ -69,6 +70,7 @@ def write_prompt_dataset(
         for row in tqdm(rows, desc=f"writing {path.name}", disable=len(rows) < 200):
             caption = row["caption"] or None
             asked = row.get("question") or None  # the dataset's own question (emoset-r3)
+            sid = str(row["id"])  # the agent resets its environment on this sample
             record: dict = {}
             if vision:
                 if row["image"] is None:
@@ -81,10 +83,12 @@ def write_prompt_dataset(
                 prompt = build_prompt(row["label_set"], template, question_text=asked)
                 record["prompt"] = "<image>" + prompt
                 record["images"] = [str((image_dir / name).resolve())]
-                label = encode_label(row["label"], row["label_set"], image=name, caption=caption)
+                label = encode_label(
+                    row["label"], row["label_set"], image=name, sample_id=sid, caption=caption
+                )
             else:
                 record["prompt"] = build_prompt(row["label_set"], template, caption, asked)
-                label = encode_label(row["label"], row["label_set"], caption=caption)
+                label = encode_label(row["label"], row["label_set"], sample_id=sid, caption=caption)
             record["label"] = label
             fh.write(json.dumps(record) + "\n")
     return path

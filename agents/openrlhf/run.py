@@ -126,6 +126,8 @@ def prepare_run(
     vision: bool | None = None,
     label_set: str | None = None,
     mode: str = "reason",
+    env_id: str | None = None,
+    env_options: dict[str, Any] | None = None,
     **launch_options: Any,
 ) -> PreparedRun:
     """Write the prompt data, the command script and the run record; nothing is launched.
@@ -144,7 +146,9 @@ def prepare_run(
             ``"think"`` for the GRPO baseline, else ``"set"``).
         vision: the policy is a VLM (None: :func:`detect_vision`).
         label_set: label set to map the dataset's labels onto.
-        mode: agent mode (``reason`` or ``reflect``).
+        mode: agent mode (``reason``: EmoReason-v0, or ``reflect``: EmoReflect-v0).
+        env_id: the Gymnasium environment the agent runs instead (any registered id).
+        env_options: its ``gym.make`` options.
         **launch_options: :class:`~agents.openrlhf.launcher.LaunchConfig` fields.
 
     Raises:
@@ -168,6 +172,10 @@ def prepare_run(
             preset, "set"
         )
     presets.build(preset, label_set=label_set, **{**args, "judge": None})  # bad options
+    if env_id is not None:
+        from agents.openrlhf.envs import check_env_id
+
+        check_env_id(env_id)  # a typo fails here, not on the GPU workers
     ckpt = out / "checkpoints"
     config = LaunchConfig(
         **{
@@ -197,6 +205,8 @@ def prepare_run(
         image_roots=roots,
         dataset=dataset,
         mode=mode,
+        env_id=env_id,
+        env_options=dict(env_options or {}),
         # the reference samples reflective answers up to the full response length
         judge_max_tokens=config.max_new_tokens,
     )
