@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> dict:
         help="observation image sides to run (the image copy is most of the env's cost)",
     )  # fmt: skip
     parser.add_argument("--machine", default="shared 2-core box", help="named in the results")
+    parser.add_argument("--note", default="", help="a paragraph added to the .md page")
     parser.add_argument("--out", default=str(RESULTS / "env_overhead"))
     args = parser.parse_args(argv)
 
@@ -200,6 +201,7 @@ def main(argv: list[str] | None = None) -> dict:
         "baseline_of": BASES,
         "goal": "overhead < 0.10",
         "runs": runs,
+        "note": args.note,
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -250,6 +252,8 @@ def render(result: dict) -> str:
             f"({ratio['vector']:+.1%}).",
             "",
         ]
+    if result.get("note"):
+        lines += [result["note"], ""]
     return "\n".join(lines)
 
 

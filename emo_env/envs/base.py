@@ -129,18 +129,32 @@ class EmoEnvBase(gym.Env):
         Options: ``{"sample_id": id}`` or ``{"index": i}`` pick a sample explicitly.
         """
         super().reset(seed=seed)
-        n = self._n
         if seed is not None or self._order is None:
-            self._order, self._pos = self.np_random.permutation(n), 0
+            self._order, self._pos = self.np_random.permutation(self._n), 0
+            index = int(self._order[0])
         else:
-            self._pos += 1
-            if self._pos >= n:
-                self._order, self._pos = self.np_random.permutation(n), 0
-        index = int(self._order[self._pos]) if options is None else self._pick(options, n)
+            index = self._advance()
+        return self._start(index if options is None else self._pick(options, self._n))
+
+    def _advance(self) -> int:
+        """The next row of the seeded order (a new permutation each epoch)."""
+        self._pos += 1
+        if self._pos >= self._n:
+            self._order, self._pos = self.np_random.permutation(self._n), 0
+        return int(self._order[self._pos])
+
+    def _autoreset(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``reset()`` without seed or options, as the vector env's autoreset calls it."""
+        return self._start(self._advance())
+
+    def _start(self, index: int) -> tuple[dict[str, Any], dict[str, Any]]:
         self._sample = record = self._samples.get(index)
         self._running = True
         self._on_reset()
-        return self._observation(), record["info"].copy()
+        return self._observation(), self._reset_info(record)
+
+    def _reset_info(self, record: dict[str, Any]) -> dict[str, Any]:
+        return record["info"].copy()
 
     def _pick(self, options: Any, n: int) -> int:
         if not isinstance(options, Mapping):

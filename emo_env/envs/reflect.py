@@ -139,10 +139,10 @@ class EmoReflectEnv(EmoEnvBase):
         self._answers: dict[str, str] = {}
         self._answer_cut = False
 
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
-        obs, info = super().reset(seed=seed, options=options)
+    def _reset_info(self, record: dict[str, Any]) -> dict[str, Any]:
+        info = super()._reset_info(record)
         info.update(asking="response", fresh_context=True, trainable=True, sampling=None)
-        return obs, info
+        return info
 
     def _observation(self, prompt: str | None = None, with_image: bool = True, final=False):
         obs = super()._observation(prompt, final or not with_image)

@@ -134,7 +134,7 @@ class EmoVectorEnv(VectorEnv):
             obs, rewards[i], terminated[i], truncated[i], info = env._finish_step(pending, result)
             if terminated[i] or truncated[i]:
                 final_obs, final_info = obs, info
-                obs, info = env.reset()  # info is a fresh dict
+                obs, info = env._autoreset()  # env.reset(); info is a fresh dict
                 info["final_obs"], info["final_info"] = final_obs, final_info
             observations.append(obs)
             infos.append(info)
