@@ -21,7 +21,7 @@
   trained turns, untrained); ``EMO_R3_TRAIN_FOLLOWUPS=1`` trains the latter instead.
 
 The environment's reflective judge can be the policy itself
-(:class:`~agents.openrlhf.judge.EngineJudge`): ``step`` runs on a worker thread and
+(:class:`~agents.openrlhf.judge.RolloutJudge`): ``step`` runs on a worker thread and
 the judge asks the rollout's engine, so the event loop keeps serving every rollout.
 emo-r3 must be installed on every Ray worker.
 

@@ -7,7 +7,7 @@ pool, never on the event loop.
 
 **Options.** ``gym.make(env_id, **Settings.env_options)``. For any environment, the
 option ``"judge": "policy"`` is replaced by an
-:class:`~agents.openrlhf.judge.EngineJudge` (the policy answers the environment's
+:class:`~agents.openrlhf.judge.RolloutJudge` (the policy answers the environment's
 reflective questions). For the emo environments (``emo_env`` entry points) the agent
 also fills what the run's settings say, unless the options already do: the dataset
 (``Settings.dataset``, split ``all`` so every ``sample_id`` resolves, loaded once and
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.common.labels import decode_label
-from agents.openrlhf.judge import EngineJudge
+from agents.openrlhf.judge import RolloutJudge
 from agents.openrlhf.settings import Settings
 from rewards import presets
 from rewards.errors import InvalidInputError
@@ -53,7 +53,7 @@ class Slot:
     """A pooled environment and the judge it was made with (None: it asks none)."""
 
     env: Any
-    judge: EngineJudge | None
+    judge: RolloutJudge | None
     emo: bool
 
 
@@ -101,7 +101,7 @@ class EnvPool:
         self._datasets: dict[tuple, Any] = {}
         self._executor = ThreadPoolExecutor(_THREADS, thread_name_prefix="emo_r3_env")
         if self.emo and "rubric" not in settings.env_options:
-            self.rubric(EngineJudge({}))  # bad presets, options and judges fail here, early
+            self.rubric(RolloutJudge({}))  # bad presets, options and judges fail here, early
 
     async def run(self, fn, *args, **kwargs) -> Any:
         """``fn(*args, **kwargs)`` on the pool's worker threads."""
@@ -123,7 +123,7 @@ class EnvPool:
 
         s = self.settings
         options = dict(s.env_options)
-        judge = EngineJudge(
+        judge = RolloutJudge(
             {"temperature": s.judge_temperature, "top_p": s.judge_top_p,
              "max_tokens": s.judge_max_tokens}
         )  # fmt: skip
@@ -134,7 +134,7 @@ class EnvPool:
             asks = self._emo_options(options, judge, text_only) or asks
         return Slot(gym.make(s.env_id, **options), judge if asks else None, self.emo)
 
-    def _emo_options(self, options: dict[str, Any], judge: EngineJudge, text_only: bool) -> bool:
+    def _emo_options(self, options: dict[str, Any], judge: RolloutJudge, text_only: bool) -> bool:
         """Fill the emo environment's options from the settings; whether it asks ``judge``."""
         options.setdefault("split", "all")
         options.setdefault("caption_in_prompt", text_only)
@@ -148,7 +148,7 @@ class EnvPool:
         options["rubric"], asks = self.rubric(judge)
         return asks
 
-    def rubric(self, judge: EngineJudge) -> tuple[Any, bool]:
+    def rubric(self, judge: RolloutJudge) -> tuple[Any, bool]:
         """The emo rubric of the settings' preset and whether it asks ``judge``.
 
         Raises:

@@ -24,12 +24,12 @@ from agents.openrlhf.engine import EngineClient, Rollout, sees_images, user_mess
 from rewards.errors import JudgeError
 from rewards.judges import JudgeRequest
 
-__all__ = ["EngineJudge"]
+__all__ = ["RolloutJudge"]
 
 IMAGE_SEPARATOR = "\n"  # the reference's "<image>\nCan the following text ..."
 
 
-class EngineJudge:
+class RolloutJudge:
     """A judge (``list[JudgeRequest] -> list[str | None]``) bound to one rollout at a time.
 
     Args:
@@ -53,12 +53,12 @@ class EngineJudge:
         rollout = self.rollout
         if rollout is None or rollout.loop is None:
             raise JudgeError(
-                "EngineJudge is not bound to a rollout: it answers through the OpenRLHF "
+                "RolloutJudge is not bound to a rollout: it answers through the OpenRLHF "
                 "rollout engine, inside agents.openrlhf.agent.AgentExecutor.execute."
             )
         if threading.get_ident() == rollout.loop_thread:
             raise JudgeError(
-                "EngineJudge was called on the event loop's thread; run env.step in a worker "
+                "RolloutJudge was called on the event loop's thread; run env.step in a worker "
                 "thread (asyncio.to_thread) so the engine can answer."
             )
         future = asyncio.run_coroutine_threadsafe(self.ask_all(requests), rollout.loop)

@@ -27,6 +27,7 @@ MODULES = [
     "agents.serve.batching",
     "agents.serve.config",
     "agents.serve.request",
+    "agents.trl.envs",
     "agents.trl.scoring",
     "agents.trl.table",
     "agents.verl",
