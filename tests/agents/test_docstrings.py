@@ -29,6 +29,7 @@ MODULES = [
     "agents.serve.request",
     "agents.trl.envs",
     "agents.trl.scoring",
+    "agents.trl.sft_data",
     "agents.trl.table",
     "agents.verl",
     "agents.verl.reward",
