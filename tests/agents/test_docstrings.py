@@ -17,6 +17,7 @@ MODULES = [
     "agents.common.plotting",
     "agents.common.queries",
     "agents.common.scorer",
+    "agents.easyr1.reward",
     "agents.openrlhf.data",
     "agents.openrlhf.flags",
     "agents.openrlhf.launcher",
