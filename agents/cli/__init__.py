@@ -20,6 +20,7 @@ __all__ = ["COMMANDS", "available", "main"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("agents.cli.demo", "score example SET responses with every preset"),
     "train": ("agents.cli.train", "run GRPO training (TRL or OpenRLHF)"),
+    "sft": ("agents.cli.sft", "supervised fine-tuning baseline (TRL SFTTrainer)"),
     "serve": ("agents.cli.serve", "serve rewards to OpenRLHF over HTTP (/get_reward)"),
     "eval": ("agents.cli.eval", "evaluate a policy on a benchmark split"),
     "score": ("agents.cli.score", "score one response or a JSONL of responses"),

@@ -1,23 +1,44 @@
 """``emo-r3 train``: GRPO training with TRL on this machine, or an OpenRLHF Ray launch.
 
+Flags left unset take the backend's defaults: the offline CPU demo for TRL
+(:class:`agents.trl.config.TrainConfig`), the paper's settings for OpenRLHF
+(:class:`agents.openrlhf.launcher.LaunchConfig`: Qwen2.5-VL-3B, lr 2e-6, G = 8,
+2048 new tokens, 256 prompts per optimiser step, rollouts of 512 prompts, 20 epochs).
+
 Example:
     emo-r3 train --max-steps 20 --output-dir runs/demo
-    emo-r3 train --backend openrlhf --model Qwen/Qwen2.5-VL-3B-Instruct --output-dir runs/ray
+    emo-r3 train --backend openrlhf --preset emo_r3_reference --output-dir runs/ray
 """
 
 from __future__ import annotations
 
 import argparse
-import shlex
-import subprocess
 import sys
 from pathlib import Path
 
+from agents.cli.train_openrlhf import add_openrlhf_arguments, run_openrlhf
 from agents.trl.config import DEFAULT_MODEL, JUDGES, TrainConfig
+from rewards.errors import InvalidInputError
+from rewards.prompts import TEMPLATES
 
 __all__ = ["add_arguments", "config_from_args", "main", "run"]
 
 _DEFAULTS = TrainConfig()
+# flags whose default depends on the backend (None = "not given")
+_SHARED = (
+    "model",
+    "preset",
+    "judge",
+    "template",
+    "num_generations",
+    "prompts_per_step",
+    "max_completion_length",
+    "learning_rate",
+    "beta",
+    "temperature",
+    "seed",
+    "output_dir",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -25,24 +46,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     d = _DEFAULTS
     a = parser.add_argument
     a("--backend", choices=("trl", "openrlhf"), default="trl", help="training backend")
-    a("--model", default=DEFAULT_MODEL, help="hub id, local checkpoint dir, or 'smollm2'")
+    a(
+        "--model",
+        default=None,
+        help=f"hub id or local dir (TRL: {DEFAULT_MODEL}; OpenRLHF: Qwen2.5-VL-3B-Instruct)",
+    )
     a("--dataset", default=d.dataset, help="emo_env dataset (default: embedded)")
-    a("--preset", default=d.preset, help="reward preset (rewards.presets.names())")
-    a("--judge", choices=JUDGES, default=d.judge, help="who answers the reflective questions")
-    a("--num-generations", type=int, default=d.num_generations, help="GRPO group size G")
-    a("--prompts-per-step", type=int, default=d.prompts_per_step, help="prompts per step")
-    a("--max-steps", type=int, default=d.max_steps, help="optimiser steps")
-    a("--max-completion-length", type=int, default=d.max_completion_length)
-    a("--learning-rate", type=float, default=d.learning_rate)
-    a("--beta", type=float, default=d.beta, help="KL coefficient (paper: 0.01)")
-    a("--temperature", type=float, default=d.temperature)
-    a("--template", choices=("set", "think"), default=d.template, help="answer format")
+    a("--preset", default=None, help="reward preset (TRL: emo_r3_offline; OpenRLHF: emo_r3_paper)")
+    a(
+        "--judge",
+        choices=JUDGES,
+        default=None,
+        help="who answers the reflective questions (TRL: preset; OpenRLHF: policy)",
+    )
+    a("--num-generations", type=int, default=None, help="GRPO group size G (TRL 4, OpenRLHF 8)")
+    a(
+        "--prompts-per-step",
+        type=int,
+        default=None,
+        help="prompts per optimiser step (TRL 2, OpenRLHF 256)",
+    )
+    a("--max-steps", type=int, default=d.max_steps, help="TRL: optimiser steps")
+    a(
+        "--max-completion-length",
+        type=int,
+        default=None,
+        help="tokens per response (TRL 64, OpenRLHF 2048)",
+    )
+    a("--learning-rate", type=float, default=None, help="TRL 1e-5, OpenRLHF 2e-6")
+    a("--beta", type=float, default=None, help="KL coefficient (paper: 0.01)")
+    a("--temperature", type=float, default=None, help="rollout temperature (1.0)")
+    a(
+        "--template",
+        choices=tuple(TEMPLATES),
+        default=None,
+        help="prompt template (default: set; OpenRLHF: reference for emo_r3_reference)",
+    )
     a("--no-one-shot", action="store_true", help="no worked example before the question")
     a(
         "--max-minutes",
         type=float,
         default=d.max_minutes,
-        help="stop training after N minutes (0: no limit)",
+        help="TRL: stop after N minutes (0: no limit)",
     )
     a("--eval-samples", type=int, default=d.eval_samples, help="held-out prompts (0: all)")
     a("--eval-generations", type=int, default=d.eval_generations, help="samples per eval prompt")
@@ -50,38 +95,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     a("--no-eval", action="store_true", help="skip held-out evaluation")
     a("--save-steps", type=int, default=d.save_steps, help="checkpoint every N steps")
     a("--resume", default=None, help="checkpoint dir to resume from, or 'latest'")
-    a("--output-dir", default=d.output_dir)
-    a("--ray-address", default=None, help="openrlhf: Ray cluster address (ray job submit)")
-    a("--prompt-data", default=None, help="openrlhf: prompt JSONL (default: OpenRLHF's)")
-    a("--seed", type=int, default=d.seed)
+    a("--output-dir", default=None, help=f"TRL: {d.output_dir}; OpenRLHF: runs/openrlhf")
+    a("--seed", type=int, default=None)
     a("--threads", type=int, default=d.torch_threads, help="torch CPU threads (0: default)")
     a("--quiet", action="store_true", help="do not print the per-step table")
+    add_openrlhf_arguments(parser)
     return parser
 
 
+def _pick(value, default):
+    return default if value is None else value
+
+
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    """The :class:`TrainConfig` the parsed flags describe."""
+    """The :class:`TrainConfig` the parsed flags describe (TRL backend)."""
+    d = _DEFAULTS
+    shared = {name: _pick(getattr(args, name), getattr(d, name)) for name in _SHARED}
+    shared["model"] = args.model or DEFAULT_MODEL
+    if args.preset_arg:
+        raise InvalidInputError(
+            "--preset-arg is an OpenRLHF-backend flag; the TRL backend takes --preset and "
+            "--judge only."
+        )
     return TrainConfig(
-        model=args.model,
+        **shared,
         dataset=args.dataset,
         eval_split=None if args.no_eval else "test",
         eval_samples=args.eval_samples,
         eval_steps=args.eval_steps,
         eval_generations=args.eval_generations,
-        preset=args.preset,
-        judge=args.judge,
-        template=args.template,
         one_shot=not args.no_one_shot,
         max_minutes=args.max_minutes,
-        num_generations=args.num_generations,
-        prompts_per_step=args.prompts_per_step,
         max_steps=args.max_steps,
-        max_completion_length=args.max_completion_length,
-        learning_rate=args.learning_rate,
-        beta=args.beta,
-        temperature=args.temperature,
-        output_dir=args.output_dir,
-        seed=args.seed,
         save_steps=args.save_steps,
         resume_from_checkpoint=args.resume,
         print_table=not args.quiet,
@@ -89,46 +134,10 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     )
 
 
-def _run_openrlhf(args: argparse.Namespace) -> int:
-    from agents.openrlhf.launcher import build_command
-
-    out = Path(args.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    options = {
-        "pretrain": args.model,
-        "n_samples_per_prompt": args.num_generations,
-        "max_new_tokens": args.max_completion_length,
-        "learning_rate": args.learning_rate,
-        "kl_coef": args.beta,
-        "temperature": args.temperature,
-        "seed": args.seed,
-        "save_path": str(out / "checkpoints"),
-        "ckpt_path": str(out / "checkpoints" / "ckpt"),
-        "ray_address": args.ray_address,
-    }
-    if args.prompt_data:
-        options["prompt_data"] = args.prompt_data
-    command = [str(c) for c in build_command(options)]
-    text = shlex.join(command)
-    path = out / "openrlhf_command.sh"
-    path.write_text("#!/bin/sh\n" + text + "\n")
-    print(f"OpenRLHF launch command (also written to {path}):\n{text}")
-    import torch
-
-    if not torch.cuda.is_available():
-        print(
-            "No CUDA GPU on this machine: OpenRLHF's Ray trainer needs GPUs and vLLM, so the "
-            f"run stops here. Run {path} on a GPU cluster node.",
-            file=sys.stderr,
-        )
-        return 3
-    return subprocess.call(command)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; returns the exit status."""
     if args.backend == "openrlhf":
-        return _run_openrlhf(args)
+        return run_openrlhf(args)
     import warnings
 
     from agents.trl.driver import build_trainer

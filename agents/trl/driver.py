@@ -20,7 +20,7 @@ from agents.trl.data import load_split, prompt_dataset
 from agents.trl.policy import Policy, load_policy
 from agents.trl.scoring import RubricRewards
 from rewards import presets
-from rewards.errors import InvalidInputError, MissingDependencyError
+from rewards.errors import MissingDependencyError
 from rewards.rubric import Rubric
 
 __all__ = ["GRPORun", "build_rubric", "build_trainer", "policy_judge"]
@@ -170,7 +170,9 @@ def build_trainer(
         policy: an already loaded policy (default: ``load_policy(config.model)``).
         callbacks: extra ``transformers.TrainerCallback`` objects.
         env: an emo_env environment (e.g. ``gym.make("EmoReason-v0")``); its dataset
-            and rubric are used unless ``train_dataset`` / ``rubric`` are given.
+            and rubric are used unless ``train_dataset`` / ``rubric`` are given
+            (``EmoReflect-v0``: its preset with ``config.judge`` as the judge, the
+            policy by default; see :mod:`agents.trl.envs`).
 
     Returns:
         A :class:`GRPORun`; call ``.train()``.
@@ -191,15 +193,13 @@ def build_trainer(
     set_seed(cfg.seed)
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if env is not None:
-        base = getattr(env, "unwrapped", env)
-        if not hasattr(base, "dataset") or not hasattr(base, "rubric"):
-            raise InvalidInputError(
-                f"env must be an emo_env environment (with .dataset and .rubric); got {env!r}."
-            )
-        train_dataset = base.dataset if train_dataset is None else train_dataset
-        rubric = base.rubric if rubric is None else rubric
     policy = policy or load_policy(cfg.model)
+    if env is not None:  # EmoReflect's rubric gets a judge that answers (agents.trl.envs)
+        from agents.trl.envs import env_parts
+
+        env_data, env_rubric = env_parts(env, cfg.judge, policy, need_rubric=rubric is None)
+        train_dataset = env_data if train_dataset is None else train_dataset
+        rubric = env_rubric if rubric is None else rubric
     if train_dataset is None:
         train_dataset = load_split(cfg.dataset, cfg.train_split)
     if eval_dataset is None and cfg.eval_split:

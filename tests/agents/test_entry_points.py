@@ -266,7 +266,8 @@ def test_openrlhf_agent(name, judged, models, sample):
     )
     asked = [c.kind for c in engine.calls[1:]]
     assert sorted(asked) == (["coherence", "consistency"] if judged else [])
-    want = expected(name, models, sample, with_judge=judged, image=False)  # no rollout image
+    # the agent runs EmoReason-v0 on the label's sample: the env's rubric sees its image
+    want = expected(name, models, sample, with_judge=judged)
     assert out["reward"] == pytest.approx(want.total)
     logs = {k: v.item() for k, v in out["extra_logs"].items()}
     assert logs.pop("reflection_unanswered") == 0.0

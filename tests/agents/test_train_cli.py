@@ -62,7 +62,9 @@ def test_openrlhf_backend_writes_command_and_stops_without_gpu(tmp_path, capsys)
     assert code == 3
     script = (tmp_path / "openrlhf_command.sh").read_text()
     assert "openrlhf.cli.train_ppo_ray" in script
-    assert DEFAULT_MODEL in script
+    assert "Qwen/Qwen2.5-VL-3B-Instruct" in script  # the paper's policy, not the CPU demo's
+    assert DEFAULT_MODEL not in script
+    assert (tmp_path / "data" / "prompts_train.jsonl").is_file()
     out = capsys.readouterr()
     assert "No CUDA GPU" in out.err and "openrlhf.cli.train_ppo_ray" in out.out
 
