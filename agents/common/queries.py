@@ -11,7 +11,9 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["END_MARKERS", "response_from_query"]
+import re
+
+__all__ = ["END_MARKERS", "response_from_query", "strip_end_markers"]
 
 #: End-of-turn tokens of common chat templates, stripped from the end of a response.
 END_MARKERS = (
@@ -33,11 +35,34 @@ def response_from_query(query: str, prompt: str) -> tuple[str, bool]:
         text, found = query[query.rindex(prompt) + len(prompt) :], True
     else:
         text, found = query, False
-    stripped = True
-    while stripped:
-        stripped = False
-        text = text.rstrip()
-        for marker in END_MARKERS:
-            if text.endswith(marker):
-                text, stripped = text[: -len(marker)], True
-    return text, found
+    return strip_end_markers(text), found
+
+
+# The tail of whitespace and end markers, read on the reversed text: one left-to-right
+# match, linear in the tail. No marker is a suffix of another, so removing them one at a
+# time in any order leaves the same text as this greedy match.
+_TAIL = re.compile(r"\s*(?:(?:" + "|".join(re.escape(m[::-1]) for m in END_MARKERS) + r")\s*)*")
+_LONGEST = max(map(len, END_MARKERS))
+_MAX_WINDOW = 1 << 16
+
+
+def strip_end_markers(text: str) -> str:
+    """``text`` without its trailing whitespace and end-of-turn markers, in linear time.
+
+    The tail is read backwards in windows of at most 64 Ki characters, so a long run of
+    markers (``"</s>" * 2_000_000``) never holds the interpreter for long at a time.
+
+    Example:
+        >>> strip_end_markers("answer </s>\\n<|endoftext|>  ")
+        'answer'
+    """
+    if not text or not (text[-1] == ">" or text[-1].isspace()):
+        return text
+    n, pos, window = len(text), 0, 256
+    while True:
+        stop = min(n, pos + window)
+        end = pos + _TAIL.match(text[n - stop : n - pos][::-1]).end()
+        if stop < n and end > pos and end >= stop - _LONGEST:
+            pos, window = end, min(2 * window, _MAX_WINDOW)  # the window may cut a marker
+            continue
+        return text[: n - end]
