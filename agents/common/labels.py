@@ -95,7 +95,7 @@ def decode_label(value: Any, default_label_set: str = "mikels8") -> LabelInfo:
     Raises:
         InvalidInputError: malformed JSON, unknown keys, wrong types or an unknown label.
     """
-    if isinstance(value, Mapping):
+    if type(value) is not str and isinstance(value, Mapping):  # str: no ABC check
         return _validated(dict(value), default_label_set)
     if not isinstance(value, str):
         raise InvalidInputError(
@@ -109,7 +109,7 @@ def decode_label(value: Any, default_label_set: str = "mikels8") -> LabelInfo:
             raise InvalidInputError(
                 f"Label field is not valid JSON ({err}): {text[:80]!r}"
             ) from None
-        if not isinstance(data, dict):
+        if type(data) is not dict:
             raise InvalidInputError("A JSON label must be an object with a 'label' key.")
         return _validated(data, default_label_set)
     return _validated({"label": text}, default_label_set)
@@ -142,7 +142,7 @@ def _validated(data: dict[str, Any], default_label_set: str) -> LabelInfo:
     if data.get("label") is None:
         raise InvalidInputError("A JSON label needs a 'label' key naming the gold emotion.")
     for key, value in data.items():
-        if value is not None and not isinstance(value, str):
+        if value is not None and type(value) is not str and not isinstance(value, str):
             shown = repr(value)
             shown = shown if len(shown) <= 80 else shown[:80] + "..."
             raise InvalidInputError(

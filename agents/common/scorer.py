@@ -143,24 +143,26 @@ class RewardScorer:
             InvalidInputError: wrong types, mismatched lengths, bad labels or images, a
                 response over ``max_response_chars`` (:class:`ResponseTooLong`).
         """
-        for name, value in (("query", queries), ("prompts", prompts), ("labels", labels)):
-            if not isinstance(value, list):
-                raise InvalidInputError(f"{name!r} must be a list; got {type(value).__name__}.")
+        if type(queries) is not list or type(prompts) is not list or type(labels) is not list:
+            for name, value in (("query", queries), ("prompts", prompts), ("labels", labels)):
+                if not isinstance(value, list):
+                    raise InvalidInputError(f"{name!r} must be a list; got {type(value).__name__}.")
         if not (len(queries) == len(prompts) == len(labels)):
             raise InvalidInputError(
                 f"'query', 'prompts' and 'labels' must have the same length; got "
                 f"{len(queries)}, {len(prompts)} and {len(labels)}."
             )
         samples = []
+        cap = self.max_response_chars
         for i, (query, prompt) in enumerate(zip(queries, prompts, strict=True)):
             if not isinstance(query, str) or not isinstance(prompt, str):
                 raise InvalidInputError(f"query[{i}] and prompts[{i}] must be strings.")
             info = decode_label(labels[i], self.label_set)
             response, found = response_from_query(query, prompt)
-            if self.max_response_chars is not None and len(response) > self.max_response_chars:
+            if cap is not None and len(response) > cap:
                 raise ResponseTooLong(
                     f"Response {i} has {len(response)} characters, over the server's limit of "
-                    f"{self.max_response_chars} (raise it with --max-response-chars)."
+                    f"{cap} (raise it with --max-response-chars)."
                 )
             if not found:
                 self.stats["prompt_not_found"] += 1
