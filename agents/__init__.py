@@ -13,5 +13,5 @@ Laid out by concern, so a new piece has one obvious home:
   (``compute_score``);
 * ``agents/evaluation/``: the evaluation harness (generate, score, summarise, tabulate).
 
-Heavy libraries (trl, openrlhf, fastapi) are imported by the modules that use them.
+Heavy libraries (trl, openrlhf, uvicorn) are imported by the modules that use them.
 """

@@ -3,8 +3,13 @@
 * :mod:`~agents.common.labels`: the JSON label field (gold label, label set, image
   reference, caption) that travels where a framework passes only a label string;
 * :mod:`~agents.common.queries`: the response cut out of a prompt + response query;
-* :mod:`~agents.common.images`: image references resolved inside allowed roots, and
-  whether a rubric reads images at all;
+* :mod:`~agents.common.images`: image references resolved inside allowed roots, image
+  files decoded under a pixel cap, and whether a rubric reads images at all;
+* :mod:`~agents.common.datasets`: the datasets a label may name by ``sample_id`` (only
+  those configured at start);
+* :mod:`~agents.common.jsoncodec`: JSON in and out (orjson when installed), hostile
+  documents refused with one error;
+* :mod:`~agents.common.faults`: errors that are the server's fault (500/502/504);
 * :mod:`~agents.common.scorer`: :class:`RewardScorer`, a rubric behind validated
   ``(queries, prompts, labels)`` requests (the server, the OpenRLHF files);
 * :mod:`~agents.common.jsonl` and :mod:`~agents.common.plotting`: run files and the

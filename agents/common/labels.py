@@ -26,12 +26,14 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from agents.common.jsoncodec import JSONError, clean_text, loads
 from rewards.errors import InvalidInputError
 from rewards.labels import get_label_set
 
 __all__ = ["FIELDS", "LabelInfo", "decode_label", "encode_label", "encode_row"]
 
 FIELDS = ("label", "label_set", "image", "sample_id", "dataset", "caption")
+_FIELD_SET = frozenset(FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ def decode_label(value: Any, default_label_set: str = "mikels8") -> LabelInfo:
     Raises:
         InvalidInputError: malformed JSON, unknown keys, wrong types or an unknown label.
     """
-    if isinstance(value, Mapping):
+    if type(value) is not str and isinstance(value, Mapping):  # str: no ABC check
         return _validated(dict(value), default_label_set)
     if not isinstance(value, str):
         raise InvalidInputError(
@@ -102,12 +104,12 @@ def decode_label(value: Any, default_label_set: str = "mikels8") -> LabelInfo:
     text = value.strip()
     if text.startswith("{"):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
+            data = loads(text)
+        except JSONError as err:
             raise InvalidInputError(
-                f"Label field is not valid JSON ({err.msg}): {text[:80]!r}"
+                f"Label field is not valid JSON ({err}): {text[:80]!r}"
             ) from None
-        if not isinstance(data, dict):
+        if type(data) is not dict:
             raise InvalidInputError("A JSON label must be an object with a 'label' key.")
         return _validated(data, default_label_set)
     return _validated({"label": text}, default_label_set)
@@ -134,19 +136,28 @@ def encode_row(row: Mapping[str, Any], image_mode: str = "sample_id") -> str:
 
 
 def _validated(data: dict[str, Any], default_label_set: str) -> LabelInfo:
-    unknown = sorted(set(data) - set(FIELDS))
-    if unknown:
+    if not _FIELD_SET.issuperset(data):
+        unknown = sorted(str(k)[:40] for k in set(data) - _FIELD_SET)
         raise InvalidInputError(f"Unknown label field(s) {unknown}; allowed: {', '.join(FIELDS)}.")
-    if "label" not in data:
+    if data.get("label") is None:
         raise InvalidInputError("A JSON label needs a 'label' key naming the gold emotion.")
-    for key in FIELDS:
-        value = data.get(key)
-        if value is not None and not isinstance(value, str):
+    for key, value in data.items():
+        if value is not None and type(value) is not str and not isinstance(value, str):
+            shown = repr(value)
+            shown = shown if len(shown) <= 80 else shown[:80] + "..."
             raise InvalidInputError(
-                f"Label field {key!r} must be a string; got {type(value).__name__} {value!r}."
+                f"Label field {key!r} must be a string; got {type(value).__name__} {shown}."
             )
-    if data.get("label_set") is None:
-        data["label_set"] = default_label_set
-    label_set = get_label_set(data["label_set"])
-    label_set.check(data["label"].strip().lower())
-    return LabelInfo(**{k: data.get(k) for k in FIELDS})
+    set_id = data.get("label_set")
+    if set_id is None:
+        set_id = default_label_set
+    get_label_set(set_id).check(data["label"].strip().lower())
+    caption = data.get("caption")
+    return LabelInfo(
+        data["label"],
+        set_id,
+        data.get("image"),
+        data.get("sample_id"),
+        data.get("dataset"),
+        clean_text(caption) if caption else caption,
+    )

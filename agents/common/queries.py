@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from itertools import islice
 
-__all__ = ["END_MARKERS", "MEDIA_TOKENS", "response_from_query"]
+__all__ = ["END_MARKERS", "MEDIA_TOKENS", "response_from_query", "strip_end_markers"]
 
 #: End-of-turn tokens of common chat templates, stripped from the end of a response.
 END_MARKERS = (
@@ -54,9 +54,6 @@ MEDIA_TOKENS = (
 )
 
 _MEDIA_RUN = re.compile("(?:" + "|".join(map(re.escape, MEDIA_TOKENS)) + ")+")
-# End markers and whitespace at the END of a text, matched on the reversed text from
-# its start: one greedy pass, no rescanning from every position.
-_REVERSED_END = re.compile("(?:\\s|" + "|".join(re.escape(m[::-1]) for m in END_MARKERS) + ")*")
 
 
 def response_from_query(query: str, prompt: str) -> tuple[str, bool]:
@@ -73,7 +70,7 @@ def response_from_query(query: str, prompt: str) -> tuple[str, bool]:
     """
     start = _prompt_end(query, prompt)
     text = query if start is None else query[start:]
-    return _strip_end(text), start is not None
+    return strip_end_markers(text), start is not None
 
 
 def _prompt_end(query: str, prompt: str) -> int | None:
@@ -96,7 +93,31 @@ def _prompt_end(query: str, prompt: str) -> int | None:
     return None
 
 
-def _strip_end(text: str) -> str:
-    """``text`` without trailing whitespace and end-of-turn markers, in one pass."""
-    cut = _REVERSED_END.match(text[::-1]).end()
-    return text[: len(text) - cut]
+# The tail of whitespace and end markers, read on the reversed text: one left-to-right
+# match, linear in the tail. No marker is a suffix of another, so removing them one at a
+# time in any order leaves the same text as this greedy match.
+_TAIL = re.compile(r"\s*(?:(?:" + "|".join(re.escape(m[::-1]) for m in END_MARKERS) + r")\s*)*")
+_LONGEST = max(map(len, END_MARKERS))
+_MAX_WINDOW = 1 << 16
+
+
+def strip_end_markers(text: str) -> str:
+    """``text`` without its trailing whitespace and end-of-turn markers, in linear time.
+
+    The tail is read backwards in windows of at most 64 Ki characters, so a long run of
+    markers (``"</s>" * 2_000_000``) never holds the interpreter for long at a time.
+
+    Example:
+        >>> strip_end_markers("answer </s>\\n<|endoftext|>  ")
+        'answer'
+    """
+    if not text or not (text[-1] == ">" or text[-1].isspace()):
+        return text
+    n, pos, window = len(text), 0, 256
+    while True:
+        stop = min(n, pos + window)
+        end = pos + _TAIL.match(text[n - stop : n - pos][::-1]).end()
+        if stop < n and end > pos and end >= stop - _LONGEST:
+            pos, window = end, min(2 * window, _MAX_WINDOW)  # the window may cut a marker
+            continue
+        return text[: n - end]

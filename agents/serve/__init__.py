@@ -1,14 +1,16 @@
 """The reward server for OpenRLHF's ``--reward.remote_url`` (``emo-r3 serve``).
 
-* :mod:`~agents.serve.config`: :class:`ServerConfig`, the settings;
-* :mod:`~agents.serve.app`: :func:`create_app`, the FastAPI app and its two routes;
+* :mod:`~agents.serve.config`: :class:`ServerConfig`, the settings, checked at once;
+* :mod:`~agents.serve.app`: :func:`create_app`, the lean ASGI app and its two routes;
 * :mod:`~agents.serve.request`: reading and checking one HTTP request (token, size, JSON);
-* :mod:`~agents.serve.batching`: :class:`MicroBatcher`, concurrent requests into batches;
+* :mod:`~agents.serve.inline`: rule-only requests scored on the event loop, coalesced;
+* :mod:`~agents.serve.batching`: :class:`MicroBatcher`, concurrent requests into batches
+  on a worker thread, with a timeout per call;
 * :mod:`~agents.serve.runner`: :func:`serve` (uvicorn) and :class:`ServerThread`.
 
-What the server shares with the other adapters (label fields, responses, images, the
-request scorer) lives in :mod:`agents.common`; the command line in :mod:`agents.cli.serve`.
-Importing this package loads neither fastapi nor uvicorn.
+What the server shares with the other adapters (label fields, responses, images, dataset
+names, the request scorer, server faults) lives in :mod:`agents.common`; the command
+line in :mod:`agents.cli.serve`. Importing this package loads no web framework.
 
 Example:
     >>> from agents.serve import ServerConfig
