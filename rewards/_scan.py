@@ -18,12 +18,15 @@ __all__ = [
     "compact",
     "cut",
     "format_ok",
+    "last_answer",
     "last_boxed",
+    "loose_format_ok",
     "tag_scanner",
 ]
 
 BOX = "\\boxed{"
 _CLOSE_RUN = re.compile(r"\}+")
+_SIMPLE_BOX = re.compile(r"\\boxed\{([^{}<>/]*)\}")
 
 
 def compact(text: str) -> str:
@@ -79,12 +82,58 @@ def last_boxed(text: str) -> str | None:
         if close < 0:
             return None
         depth += text.count("{", pos, close)
+        if depth == 0:
+            return text[body:close].strip()
         run = _CLOSE_RUN.match(text, close).end() - close
         if run > depth:
             close += depth
             return text[body:close].strip()
         depth -= run
         pos = close + run
+
+
+def last_answer(text: str) -> str | None:
+    """``last_boxed(compact(text))`` without compacting more than the last box's tail.
+
+    Compaction is local (a whitespace run is deleted or kept by its two neighbours), a
+    ``\\boxed{`` holds no ``<``, ``>``, ``/`` or whitespace, and the text from the last
+    raw ``\\boxed{`` on starts with a non-space: so its compaction is the tail of the
+    compacted text from its last ``\\boxed{`` on.
+    """
+    start = text.rfind(BOX)
+    if start < 0:
+        return None
+    simple = _SIMPLE_BOX.match(text, start)  # no brace or tag character inside: as it is
+    if simple is not None:
+        return simple.group(1).strip()
+    return last_boxed(compact(text[start:]))
+
+
+def loose_format_ok(text: str, scanners: tuple[TagScanner, ...]) -> bool:
+    """``format_ok(compact(text), tokens)`` for the tags of ``scanners``, on the raw text.
+
+    A ``<tag>`` of the compacted text is a ``<\\s*tag\\s*>`` of the raw text (and
+    ``</tag>`` a ``<\\s*/\\s*tag\\s*>``), in the same order; the compacted text starts
+    with the first tag when the raw text does after whitespace. So the same chain of
+    leftmost finds runs on the raw text with the loose tag patterns.
+    """
+    first = scanners[0]
+    opened = first.lead.match(text)
+    if opened is None:
+        return False
+    pos = opened.end()
+    for i, scanner in enumerate(scanners):
+        if i:
+            opened = scanner.open.search(text, pos)
+            if opened is None:
+                return False
+            pos = opened.end()
+        closed = scanner.close.search(text, pos)
+        if closed is None:
+            return False
+        pos = closed.end()
+    box = text.find(BOX, pos)
+    return box >= 0 and text.find("}", box + len(BOX)) >= 0
 
 
 def cut(text: str, start_tag: str, end_tag: str, include_end: bool) -> str | None:
@@ -110,12 +159,13 @@ class TagScanner:
     start with the literal ``<``, so a search is linear in the text.
     """
 
-    __slots__ = ("close", "name", "open")
+    __slots__ = ("close", "lead", "name", "open")
 
     def __init__(self, name: str):
         self.name = name
         self.open = re.compile(rf"<\s*{re.escape(name)}\s*>")
         self.close = re.compile(rf"<\s*/\s*{re.escape(name)}\s*>")
+        self.lead = re.compile(rf"\s*<\s*{re.escape(name)}\s*>")  # an open tag first
 
     def content(self, text: str) -> str | None:
         """Stripped text between the first open tag and the nearest close tag after it.

@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from difflib import SequenceMatcher
 
+from rewards._fused import N_BOXES, NEED_REPEAT, NEED_WORDS, REPEATED, WORDS
 from rewards.base import MultiReward
 from rewards.errors import InvalidInputError
 
@@ -39,6 +40,14 @@ _WORDS = re.compile(r"[a-z']+")
 
 def _words(text: str) -> list[str]:
     return _WORDS.findall(text.lower())
+
+
+def _template(text: str) -> tuple:
+    """A template's words, joined form, counts, inner words, distinct words, top count."""
+    words = _words(text)
+    counts = Counter(words)
+    top = max(counts.values(), default=0)
+    return words, " ".join(words), counts, frozenset(words[1:-1]), frozenset(words), top
 
 
 class HackingGuards(MultiReward):
@@ -60,6 +69,7 @@ class HackingGuards(MultiReward):
         "guard_overlong",
     )
     value_range = (-1.0, 0.0)
+    needs = NEED_WORDS | NEED_REPEAT
 
     def __init__(
         self,
@@ -81,43 +91,69 @@ class HackingGuards(MultiReward):
         if templates is None:
             templates = SET_STEP_TEMPLATES if self.parser.name == "set" else ()
         self.templates = tuple(templates)
+        padding = (None,) * max(0, len(self.parser.tags) - len(self.templates))
+        self._templates = tuple(_template(t) for t in self.templates) + padding
 
     def _echo(self, steps) -> bool:
-        for step, template in zip(steps, self.templates, strict=False):
-            words = _words(step or "")
-            if not words:
-                continue
-            reference = _words(template)
-            if " ".join(reference) in " ".join(words):
-                return True
-            # difflib's two upper bounds of the ratio first (lengths, then word bags),
-            # the exact ratio only for steps that could still be an echo.
-            total = len(words) + len(reference)
-            if 2 * min(len(words), len(reference)) < self.echo_overlap * total:
-                continue
-            shared = sum((Counter(words) & Counter(reference)).values())
-            if 2 * shared < self.echo_overlap * total:
-                continue
-            matcher = SequenceMatcher(None, words, reference, autojunk=False)
-            if matcher.ratio() >= self.echo_overlap:
-                return True
-        return False
+        """Whether any step echoes its template (see the class docs)."""
+        return any(
+            self._echo_words(_words(step or ""), template)
+            for step, template in zip(steps, self._templates, strict=False)
+            if template is not None
+        )
+
+    def _echo_words(self, words: list[str], template: tuple) -> bool:
+        reference, joined, counts, inner, distinct, top = template
+        a, b = len(words), len(reference)
+        # both a containing step (a >= b) and a close one (2a >= overlap (a + b)) are long
+        if not words or a * (2 - self.echo_overlap) < self.echo_overlap * b:
+            return False
+        common = distinct.intersection(words)
+        # the template inside the step: its inner words are whole words of the step
+        if inner <= common and joined in " ".join(words):
+            return True
+        # difflib's ratio is 2 M / (a + b) with M at most min(a, b, shared words), and
+        # the shared words at most (distinct template words present) x (top count):
+        # the exact ratio only for steps these bounds cannot rule out.
+        if 2 * min(a, b, len(common) * top) < self.echo_overlap * (a + b):
+            return False
+        if 2 * sum((Counter(words) & counts).values()) < self.echo_overlap * (a + b):
+            return False
+        matcher = SequenceMatcher(None, words, reference, autojunk=False)
+        return matcher.ratio() >= self.echo_overlap
+
+    def columns(self, batch):
+        rows = batch.rows(self.parser, self.needs)
+        answers = batch.answers(self.parser, self.needs, self.label_set)
+        least, echo_words = self.min_step_words, self._echo_words
+        # a step shorter than this cannot echo its template (see _echo_words)
+        checks = [
+            (t, (1 - 1e-9) * self.echo_overlap * len(t[0]) / (2 - self.echo_overlap))
+            if t
+            else (None, float("inf"))
+            for t in self._templates
+        ]
+        short, most = 2 * self.max_words, self.max_words
+        out = []
+        for row, read, text in zip(rows, answers, batch.texts, strict=True):
+            hit_echo = hit_empty = False
+            for words, (template, shortest) in zip(row[WORDS], checks, strict=False):
+                n = len(words)
+                if n < least:
+                    hit_empty = True
+                if n >= shortest and not hit_echo and echo_words(words, template):
+                    hit_echo = True
+            out.append(
+                (
+                    -1.0 if hit_echo else 0.0,
+                    -1.0 if hit_empty else 0.0,
+                    -1.0 if read[1] else 0.0,
+                    -1.0 if row[N_BOXES] > 1 or row[REPEATED] else 0.0,
+                    -1.0 if len(text) > short and len(text.split()) > most else 0.0,
+                )
+            )
+        columns = list(map(list, zip(*out, strict=True))) if out else [[] for _ in range(5)]
+        return dict(zip(self.components, columns, strict=True))
 
     def score_all(self, texts, kwargs):
-        sets = self._sets(kwargs, len(texts))
-        out = {name: [] for name in self.components}
-        for text, label_set in zip(texts, sets, strict=True):
-            parsed = self.parser.parse(text)
-            steps = parsed.steps
-            flags = {
-                "guard_echo": self._echo(steps),
-                "guard_empty": any(len(_words(s or "")) < self.min_step_words for s in steps),
-                "guard_multilabel": parsed.answer is not None
-                and len(label_set.mentions(parsed.answer)) > 1,
-                "guard_repeat": parsed.n_boxes > 1
-                or any(code.startswith("repeated_") for code in parsed.malformed),
-                "guard_overlong": len(text.split()) > self.max_words,
-            }
-            for name, hit in flags.items():
-                out[name].append(-1.0 if hit else 0.0)
-        return out
+        return self.columns(self._batch(texts, kwargs))

@@ -68,6 +68,10 @@ class LabelSet:
             table.setdefault(_clean(word), target)
         object.__setattr__(self, "_table", MappingProxyType(table))
         object.__setattr__(self, "_multiword", any(" " in key for key in table))
+        single = {k: v for k, v in table.items() if " " not in k and _clean(k) == k}
+        object.__setattr__(self, "_single", MappingProxyType(single))
+        affect = {x.name: (x.polarity, x.arousal) for x in self.labels}
+        object.__setattr__(self, "_affect", MappingProxyType(affect))
         object.__setattr__(self, "_by_name", MappingProxyType({x.name: x for x in self.labels}))
 
     @property
@@ -101,6 +105,9 @@ class LabelSet:
         Case, punctuation, surrounding whitespace and synonyms are forgiven; a text
         naming two different labels returns None. Linear in the length of ``text``.
         """
+        hit = self._single.get(text)
+        if hit is not None:
+            return hit
         words = _words(text)
         if not words:
             return None
@@ -109,6 +116,20 @@ class LabelSet:
             return hit
         found = self._found(words, stop_at=2)
         return found[0] if len(found) == 1 else None
+
+    def read(self, text: str) -> tuple[str | None, bool]:
+        """``(normalize(text), len(mentions(text)) > 1)`` in one pass over ``text``."""
+        hit = self._single.get(text)  # already a clean one-word key: the common answer
+        if hit is not None:
+            return hit, False
+        words = _words(text)
+        if not words:
+            return None, False
+        found = self._found(words, stop_at=2)
+        whole = self._table.get(" ".join(words))
+        if whole is not None:
+            return whole, len(found) > 1
+        return (found[0] if len(found) == 1 else None), len(found) > 1
 
     def mentions(self, text: str) -> list[str]:
         """Distinct labels named anywhere in ``text`` (by name or synonym), in order."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rewards import _inputs
+from rewards._fused import ANSWER, FORMAT, NEED_STEPS, STEPS
 from rewards.base import Reward
 from rewards.errors import InvalidInputError
 from rewards.labels import LabelSet
@@ -32,8 +32,11 @@ class FormatReward(Reward):
     def __init__(self, parser="set", name: str = "format"):
         super().__init__(name, parser)
 
+    def columns(self, batch):
+        return [1.0 if row[FORMAT] else 0.0 for row in batch.rows(self.parser, 0)]
+
     def score(self, texts, kwargs):
-        return [1.0 if self.parser.parse(t).format_ok else 0.0 for t in texts]
+        return self.columns(self._batch(texts, kwargs))
 
 
 class AccuracyReward(Reward):
@@ -54,20 +57,23 @@ class AccuracyReward(Reward):
             raise InvalidInputError(f"match must be one of {self.MATCHES}; got {match!r}.")
         self.match = match
 
+    def columns(self, batch):
+        labels = batch.labels(self.label_set)
+        rows = batch.rows(self.parser, 0)
+        if self.match == "exact":  # the reference: "None" when no box closes
+            return [
+                1.0 if ("none" if row[ANSWER] is None else row[ANSWER].lower()) == label else 0.0
+                for row, label in zip(rows, labels, strict=True)
+            ]
+        answers = batch.answers(self.parser, 0, self.label_set)
+        targets = batch.targets(self.label_set)
+        return [
+            1.0 if read[0] is not None and read[0] == target else 0.0
+            for read, target in zip(answers, targets, strict=True)
+        ]
+
     def score(self, texts, kwargs):
-        sets = self._sets(kwargs, len(texts))
-        labels = _inputs.gold_labels(kwargs, len(texts), sets)
-        out = []
-        for text, label, label_set in zip(texts, labels, sets, strict=True):
-            parsed = self.parser.parse(text)
-            if self.match == "exact":
-                ok = parsed.reference_answer.lower() == label.lower()
-            else:
-                ok = parsed.answer is not None and label_set.normalize(
-                    parsed.answer
-                ) == label_set.normalize(label)
-            out.append(1.0 if ok else 0.0)
-        return out
+        return self.columns(self._batch(texts, kwargs))
 
 
 _NEGATION = re.compile(r"\b(?:not|no|isn't|isnt|never|neither|nor|without)\s+(?:\w+\s+){0,1}$")
@@ -76,8 +82,16 @@ _AROUSAL = re.compile(r"\b(high|low)\b(?=[\s\w-]{0,24}?\barousal)")
 _AROUSAL_LOOSE = re.compile(r"\b(high|low)\b")
 
 
+_NEGATION_HINT = re.compile(r"(?:no|not|isn't|isnt|never|neither|nor|without)\s")
+
+
 def _stated(pattern: re.Pattern, text: str) -> str | None:
-    """The single value stated (ignoring negated mentions), or None if none/ambiguous."""
+    """The single value stated (ignoring negated mentions), or None if none/ambiguous.
+
+    A mention is negated when a negation word and at most one more word precede it
+    (within 24 characters); a text without any negation word followed by a space
+    (``_NEGATION_HINT``) has no negated mention and is read with one ``findall``.
+    """
     values = {
         m.group(1)
         for m in pattern.finditer(text)
@@ -94,16 +108,37 @@ def affect_agreement(step3: str | None, answer: str | None, label_set: LabelSet)
     """
     if not step3 or answer is None:
         return 0.0
-    name = label_set.normalize(answer)
-    if name is None:
+    return _agreement(step3, label_set.normalize(answer), label_set)
+
+
+def _agreement(step3: str | None, name: str | None, label_set: LabelSet) -> float:
+    if not step3 or name is None:
         return 0.0
-    label = label_set[name]
+    polarity, arousal = label_set._affect[name]
     lowered = step3.lower()
-    polarity_ok = _stated(_POLARITY, lowered) == label.polarity
-    if label.arousal is None:
-        return 1.0 if polarity_ok else 0.0
-    arousal = _stated(_AROUSAL, lowered) or _stated(_AROUSAL_LOOSE, lowered)
-    return 0.5 * polarity_ok + 0.5 * (arousal == label.arousal)
+    if _NEGATION_HINT.search(lowered) is None:  # nothing negated: every mention counts
+        polarity_ok = _first_only(_POLARITY, lowered) == polarity
+        if arousal is None:
+            return 1.0 if polarity_ok else 0.0
+        stated = _first_only(_AROUSAL, lowered) or _first_only(_AROUSAL_LOOSE, lowered)
+    else:
+        polarity_ok = _stated(_POLARITY, lowered) == polarity
+        if arousal is None:
+            return 1.0 if polarity_ok else 0.0
+        stated = _stated(_AROUSAL, lowered) or _stated(_AROUSAL_LOOSE, lowered)
+    return 0.5 * polarity_ok + 0.5 * (stated == arousal)
+
+
+def _first_only(pattern: re.Pattern, text: str) -> str | None:
+    """The value of the first mention when no later mention states another, else None."""
+    first = pattern.search(text)
+    if first is None:
+        return None
+    value = first.group(1)
+    for later in pattern.finditer(text, first.end()):
+        if later.group(1) != value:
+            return None
+    return value
 
 
 class AffectReward(Reward):
@@ -123,10 +158,16 @@ class AffectReward(Reward):
                 "AffectReward reads <step3>; use parser='set' (the think format has no step3)."
             )
 
+    needs = NEED_STEPS
+
+    def columns(self, batch):
+        rows = batch.rows(self.parser, NEED_STEPS)
+        answers = batch.answers(self.parser, NEED_STEPS, self.label_set)
+        sets = batch.sets(self.label_set)
+        return [
+            _agreement(row[STEPS][2], read[0], label_set)
+            for row, read, label_set in zip(rows, answers, sets, strict=True)
+        ]
+
     def score(self, texts: list[str], kwargs: dict[str, Any]):
-        sets = self._sets(kwargs, len(texts))
-        out = []
-        for text, label_set in zip(texts, sets, strict=True):
-            parsed = self.parser.parse(text)
-            out.append(affect_agreement(parsed.steps[2], parsed.answer, label_set))
-        return out
+        return self.columns(self._batch(texts, kwargs))

@@ -4,9 +4,9 @@ A policy stuck repeating a tag, or any text sent to a reward server, must not st
 scoring. Each adversarial family is built at 256 KiB and at 1 MiB; each preset (with
 and without a judge that answers) scores both, and the time at 4x the size must stay
 within 8x the time at 1x (linear work gives ~4x, quadratic work 16x). The bound is a
-ratio measured in one process, so it holds on any machine; each pair is re-measured
-(best of up to five tries) before it is judged, and 1 ms of slack absorbs timer and
-scheduler noise on the smallest timings. No wall-clock limit is asserted.
+ratio of CPU times measured in one process, so it holds on any machine; each pair is
+re-measured (best of up to six tries) before it is judged, and 1 ms of slack absorbs
+timer noise on the smallest timings. No wall-clock limit is asserted.
 """
 
 import gc
@@ -20,7 +20,7 @@ from rewards import presets
 from rewards.judges import ConstantJudge
 
 SMALL, LARGE = 256 * 1024, 1024 * 1024
-BOUND, SLACK, TRIES = 8.0, 1e-3, 5
+BOUND, SLACK, TRIES = 8.0, 1e-3, 6
 BLOCK = (
     "<step1>a dog runs in the park</step1><step2>people feel happy</step2>"
     "<step3>positive, high arousal</step3>"
@@ -75,9 +75,9 @@ def _rubric(name: str, judged: bool):
 
 def _time_once(rubric, make, size: int) -> float:
     text = make(size) + f" #{next(_distinct)}"  # distinct text: no memo hit
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time of this process: other jobs do not count
     result = rubric.score_batch([text], ["fear"])[0]
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     lo, hi = rubric.value_range
     assert math.isfinite(result.total) and lo - 1e-9 <= result.total <= hi + 1e-9
     return elapsed

@@ -145,3 +145,98 @@ def test_the_alphabet_reaches_both_outcomes():
     assert found["format"] == {True, False}
     assert "fear" in found["box"] and None in found["box"]
     assert "< step1 >x" in found["loose"]
+
+
+@PROPS
+@given(TEXT)
+def test_fused_scan_equals_the_full_parse(text):
+    from rewards._fused import NEED_EXACT, NEED_LOOSE, NEED_REPEAT, NEED_STEPS, NEED_WORDS, scan
+
+    for name in ("set", "think"):
+        parser = get_parser(name)
+        full = parser._parse(text)
+        repeated = any(code.startswith("repeated_") for code in full.malformed)
+        passages = (full.consistency_passage, full.coherence_passage)
+        words = tuple(re.findall(r"[a-z']+", s.lower()) if s else [] for s in full.steps)
+        for need in (0, NEED_EXACT, NEED_STEPS | NEED_LOOSE | NEED_REPEAT, NEED_WORDS, 31):
+            row = scan(parser, text, need)
+            assert row[:3] == (full.format_ok, full.answer, full.n_boxes), (name, need)
+            assert row[3] == (full.steps if need & NEED_STEPS else None)
+            if parser.has_reflection:
+                assert row[4] == (passages if need & NEED_EXACT else None)
+                assert row[5] == (full.loose_passages if need & NEED_LOOSE else None)
+            assert row[6] == (repeated if need & NEED_REPEAT else None)
+            assert row[7] == (words if need & NEED_WORDS else None)
+
+
+@PROPS
+@given(st.randoms(use_true_random=False))
+def test_fused_scan_equals_the_full_parse_on_set_like_responses(rng):
+    from test_reference_preset import make_response
+
+    test_fused_scan_equals_the_full_parse.hypothesis.inner_test(make_response(rng))
+
+
+def test_the_plain_fast_path_is_taken_and_skipped():
+    from test_reference_preset import ROWS
+
+    from rewards._fused import _plain_pattern
+
+    plain = _plain_pattern(("step1", "step2", "step3"))
+    hits = sum(plain.fullmatch(response) is not None for response, *_ in ROWS)
+    assert 20 < hits < len(ROWS) - 100
+
+
+# --- step3 affect: the fast reading equals the mention-by-mention one ------------------
+
+OLD_NEGATION = re.compile(r"\b(?:not|no|isn't|isnt|never|neither|nor|without)\s+(?:\w+\s+){0,1}$")
+OLD_POLARITY = re.compile(r"\b(positive|negative|neutral)\b")
+OLD_AROUSAL = re.compile(r"\b(high|low)\b(?=[\s\w-]{0,24}?\barousal)")
+OLD_AROUSAL_LOOSE = re.compile(r"\b(high|low)\b")
+
+
+def old_stated(pattern, text):
+    values = {
+        m.group(1)
+        for m in pattern.finditer(text)
+        if not OLD_NEGATION.search(text[max(0, m.start() - 24) : m.start()])
+    }
+    return values.pop() if len(values) == 1 else None
+
+
+def old_affect(step3, answer, label_set):
+    if not step3 or answer is None:
+        return 0.0
+    name = label_set.normalize(answer)
+    if name is None:
+        return 0.0
+    label = label_set[name]
+    lowered = step3.lower()
+    polarity_ok = old_stated(OLD_POLARITY, lowered) == label.polarity
+    if label.arousal is None:
+        return 1.0 if polarity_ok else 0.0
+    arousal = old_stated(OLD_AROUSAL, lowered) or old_stated(OLD_AROUSAL_LOOSE, lowered)
+    return 0.5 * polarity_ok + 0.5 * (arousal == label.arousal)
+
+
+AFFECT_WORDS = st.lists(
+    st.sampled_from(
+        [
+            *("positive", "Negative", "neutral", "high", "LOW", "arousal", "valence"),
+            *("not", "no", "isn't", "never", "without", "nor", "piano", "cannot", "very"),
+            *(" ", "  ", ", ", "-", "_", "\n", "x", "é"),
+        ]
+    ),
+    max_size=16,
+).map("".join)
+
+
+@PROPS
+@given(AFFECT_WORDS, st.sampled_from(["fear", "awe", "sadness", "contentment", "scared", "x"]))
+def test_affect_reading_equals_the_mention_by_mention_definition(step3, answer):
+    from rewards.labels import get_label_set
+    from rewards.rules import affect_agreement
+
+    for name in ("mikels8", "webemo2"):
+        label_set = get_label_set(name)
+        assert affect_agreement(step3, answer, label_set) == old_affect(step3, answer, label_set)
