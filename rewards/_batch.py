@@ -31,6 +31,8 @@ class Batch:
 
     def __init__(self, completions: Any, kwargs: dict[str, Any], needs: dict[str, int]):
         self.texts = _inputs.completion_texts(completions)
+        if "caption" in kwargs or "captions" in kwargs:
+            kwargs = _inputs.clean_captions(kwargs)
         self.kwargs = kwargs
         self.n = len(self.texts)
         self.needs = needs

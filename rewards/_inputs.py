@@ -11,7 +11,8 @@ Conventions (shared by every reward of the package):
   accepted); each is stripped and lower-cased once, then checked against its label set
   (an unknown label raises with the closest valid one): ``" Fear "`` is ``"fear"``;
 * images: the ``image`` column (``images`` accepted; a per-sample list gives its first);
-* captions: the ``caption`` column (``captions`` accepted);
+* captions: the ``caption`` column (``captions`` accepted); lone surrogates in them are
+  replaced as in the responses;
 * label set: the ``label_set`` column or keyword (an id or a list of ids), else the
   reward's default.
 
@@ -38,6 +39,18 @@ def clean_text(text: str) -> str:
     if text.isascii() or _SURROGATE.search(text) is None:
         return text
     return _SURROGATE.sub("\ufffd", text)
+
+
+def clean_captions(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with lone surrogates replaced in the caption column (a copy if changed)."""
+    for key in CAPTION_KEYS:
+        value = kwargs.get(key)
+        if isinstance(value, list) and not all(
+            type(v) is not str or v.isascii() or _SURROGATE.search(v) is None for v in value
+        ):
+            cleaned = [clean_text(v) if type(v) is str else v for v in value]
+            kwargs = {**kwargs, key: cleaned}
+    return kwargs
 
 
 def completion_text(completion: Any, index: int) -> str:
