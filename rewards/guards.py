@@ -1,14 +1,38 @@
 """Reward-hacking guards: penalties for responses that game the rule rewards.
 
 :class:`HackingGuards` yields one component per guard, each 0.0 (clean) or -1.0
-(triggered):
+(triggered). Which hack each one catches (the families of the hacking battery in
+``tests/rewards/test_hacking_battery.py``):
 
-* ``guard_echo``: a step repeats the prompt's template text ("what in the scene could
-  trigger emotion ...") instead of reasoning about the image;
-* ``guard_empty``: a step holds fewer than ``min_step_words`` words;
-* ``guard_multilabel``: the box names two or more labels ("joy or sadness", a label list);
-* ``guard_repeat``: more than one answer block (several ``\\boxed{}`` or a repeated step);
-* ``guard_overlong``: the response is longer than ``max_words`` words.
+=====================  ===================================================================
+``guard_echo``         template or instruction echo: a step repeats its template
+                       ("what in the scene could trigger emotion ...") exactly, closely
+                       (word-sequence similarity >= ``echo_overlap``), or in paraphrase
+                       (step1/step2: 5+ distinct words, 70% of them the prompt's own:
+                       its instructions, question and label options)
+``guard_empty``        empty or one-word steps, missing steps, reasoning in another
+                       script (a step with fewer than ``min_step_words`` a-z words)
+``guard_multilabel``   the box names two or more labels ("joy or sadness", a label list)
+``guard_repeat``       several answers boxed, one box per label, repeated step blocks
+``guard_overlong``     over-long reasoning (more than ``max_words`` words)
+``guard_stuffing``     label or emotion-word stuffing in any step (one emotion word
+                       ``stuffing_repeats`` times, or ``stuffing_words`` emotion words)
+``guard_mismatch``     reasoning copied from another sample: step1/step2 name labels
+                       (or their synonyms), none of them the boxed one
+``guard_injection``    text aimed at the judge: a "yes" anywhere, or in a step "answer
+                       ... correct/no/true", "it describes/matches the image", "ignore
+                       the instructions"
+``guard_filler``       filler in symbols or another language: a step of 20+ characters
+                       whose a-z letters are under ``filler_share`` of its non-space ones,
+                       or with 20+ non-ASCII characters or 10+ symbols (neither word
+                       characters nor punctuation) making a quarter or a fifth of them
+``guard_copy``         step1 copied from the ``caption`` column: ``copy_share`` or more
+                       of its words in word ``copy_ngram``-grams shared with the caption
+                       (0 without a caption column)
+=====================  ===================================================================
+
+Answer-then-reasoning and steps out of order fail the format reward; a tag with odd
+spacing (``< step1 >``) is read as a tag, so it dodges no guard.
 
 Example:
     >>> from rewards.guards import HackingGuards
@@ -21,37 +45,30 @@ Example:
 from __future__ import annotations
 
 import re
-from collections import Counter
-from difflib import SequenceMatcher
 
-from rewards._fused import N_BOXES, NEED_REPEAT, NEED_WORDS, REPEATED, WORDS
+from rewards import _inputs
+from rewards._fused import N_BOXES, NEED_REPEAT, NEED_STEPS, NEED_WORDS, REPEATED, STEPS, WORDS
+from rewards._guards import (
+    EMOTION_WORDS,
+    INSTRUCTION_WORDS,
+    SET_STEP_TEMPLATES,
+    Template,
+    copied_share,
+    injected,
+    words_of,
+)
 from rewards.base import MultiReward
 from rewards.errors import InvalidInputError
 
 __all__ = ["SET_STEP_TEMPLATES", "HackingGuards"]
 
-SET_STEP_TEMPLATES = (
-    "what in the scene could trigger emotion (action, face, environment)",
-    "how a human would feel about it",
-    "positive or negative? high or low arousal?",
-)
-_WORDS = re.compile(r"[a-z']+")
+_SYMBOL = re.compile(r"[^\w\s.,;:!?'\"()\-]")  # neither a word character nor punctuation
 
-
-def _words(text: str) -> list[str]:
-    return _WORDS.findall(text.lower())
-
-
-def _template(text: str) -> tuple:
-    """A template's words, joined form, counts, inner words, distinct words, top count."""
-    words = _words(text)
-    counts = Counter(words)
-    top = max(counts.values(), default=0)
-    return words, " ".join(words), counts, frozenset(words[1:-1]), frozenset(words), top
+_words = words_of  # kept for callers of the old private helper
 
 
 class HackingGuards(MultiReward):
-    """Five reward-hacking detectors, each a component in {-1.0, 0.0}.
+    """Ten reward-hacking detectors, each a component in {-1.0, 0.0} (see module docs).
 
     Args:
         min_step_words: a step with fewer words counts as empty.
@@ -59,6 +76,11 @@ class HackingGuards(MultiReward):
         echo_overlap: word-sequence similarity (difflib ratio) to the step's template at
             or above which the step counts as an echo; a step containing the whole
             template counts too.
+        templates: one template per step (default: the SET step purposes).
+        stuffing_repeats: one emotion word this many times in a step is stuffing.
+        stuffing_words: this many emotion words in a step is stuffing.
+        filler_share: least share of a-z letters among a step's non-space characters.
+        copy_ngram, copy_share: step1 words covered by caption n-grams that count as copying.
     """
 
     components = (
@@ -67,9 +89,14 @@ class HackingGuards(MultiReward):
         "guard_multilabel",
         "guard_repeat",
         "guard_overlong",
+        "guard_stuffing",
+        "guard_mismatch",
+        "guard_injection",
+        "guard_filler",
+        "guard_copy",
     )
     value_range = (-1.0, 0.0)
-    needs = NEED_WORDS | NEED_REPEAT
+    needs = NEED_STEPS | NEED_WORDS | NEED_REPEAT
 
     def __init__(
         self,
@@ -79,70 +106,84 @@ class HackingGuards(MultiReward):
         max_words: int = 400,
         echo_overlap: float = 0.8,
         templates: tuple[str, ...] | None = None,
+        stuffing_repeats: int = 3,
+        stuffing_words: int = 5,
+        filler_share: float = 0.5,
+        copy_ngram: int = 4,
+        copy_share: float = 0.5,
     ):
         super().__init__("hacking_guards", parser, label_set)
         if min_step_words < 0 or max_words < 1 or not 0 < echo_overlap <= 1:
             raise InvalidInputError(
                 "HackingGuards needs min_step_words >= 0, max_words >= 1 and 0 < echo_overlap <= 1."
             )
+        if stuffing_repeats < 2 or stuffing_words < 2 or copy_ngram < 1:
+            raise InvalidInputError(
+                "HackingGuards needs stuffing_repeats >= 2, stuffing_words >= 2, copy_ngram >= 1."
+            )
+        if not 0 <= filler_share <= 1 or not 0 < copy_share <= 1:
+            raise InvalidInputError("filler_share must be in [0, 1] and copy_share in (0, 1].")
         self.min_step_words = min_step_words
         self.max_words = max_words
         self.echo_overlap = echo_overlap
+        self.stuffing_repeats, self.stuffing_words = stuffing_repeats, stuffing_words
+        self.filler_share = filler_share
+        self.copy_ngram, self.copy_share = copy_ngram, copy_share
         if templates is None:
             templates = SET_STEP_TEMPLATES if self.parser.name == "set" else ()
         self.templates = tuple(templates)
+        last = len(self.templates) - 1  # the last step (affect) legitimately reuses its words
         padding = (None,) * max(0, len(self.parser.tags) - len(self.templates))
-        self._templates = tuple(_template(t) for t in self.templates) + padding
+        self._templates = (
+            tuple(Template(t, echo_overlap, i < last) for i, t in enumerate(self.templates))
+            + padding
+        )
 
     def _echo(self, steps) -> bool:
-        """Whether any step echoes its template (see the class docs)."""
+        """Whether any step echoes its template (see the module docs)."""
         return any(
-            self._echo_words(_words(step or ""), template)
+            self._echo_words(words_of(step or ""), template)
             for step, template in zip(steps, self._templates, strict=False)
             if template is not None
         )
 
-    def _echo_words(self, words: list[str], template: tuple) -> bool:
-        reference, joined, counts, inner, distinct, top = template
-        a, b = len(words), len(reference)
-        # both a containing step (a >= b) and a close one (2a >= overlap (a + b)) are long
-        if not words or a * (2 - self.echo_overlap) < self.echo_overlap * b:
-            return False
-        common = distinct.intersection(words)
-        # the template inside the step: its inner words are whole words of the step
-        if inner <= common and joined in " ".join(words):
+    def _echo_words(
+        self, words: list[str], template: Template, prompt_words: frozenset = INSTRUCTION_WORDS
+    ) -> bool:
+        if template.echoed(words, self.echo_overlap):
             return True
-        # difflib's ratio is 2 M / (a + b) with M at most min(a, b, shared words), and
-        # the shared words at most (distinct template words present) x (top count):
-        # the exact ratio only for steps these bounds cannot rule out.
-        if 2 * min(a, b, len(common) * top) < self.echo_overlap * (a + b):
-            return False
-        if 2 * sum((Counter(words) & counts).values()) < self.echo_overlap * (a + b):
-            return False
-        matcher = SequenceMatcher(None, words, reference, autojunk=False)
-        return matcher.ratio() >= self.echo_overlap
+        if template.paraphrase and len(words) >= 5:  # mostly the prompt's own words
+            distinct = set(words)
+            return len(distinct) >= 5 and 10 * len(prompt_words & distinct) >= 7 * len(distinct)
+        return False
 
     def columns(self, batch):
         rows = batch.rows(self.parser, self.needs)
         answers = batch.answers(self.parser, self.needs, self.label_set)
-        least, echo_words = self.min_step_words, self._echo_words
-        # a step shorter than this cannot echo its template (see _echo_words)
-        checks = [
-            (t, (1 - 1e-9) * self.echo_overlap * len(t[0]) / (2 - self.echo_overlap))
-            if t
-            else (None, float("inf"))
-            for t in self._templates
-        ]
+        sets = batch.sets(self.label_set)
+        captions = _inputs.captions(batch.kwargs, batch.n)
+        least, templates, echo = self.min_step_words, self._templates, self._echo_words
         short, most = 2 * self.max_words, self.max_words
+        vocabularies: dict[int, tuple] = {}
         out = []
-        for row, read, text in zip(rows, answers, batch.texts, strict=True):
-            hit_echo = hit_empty = False
-            for words, (template, shortest) in zip(row[WORDS], checks, strict=False):
+        for i, (row, read, text, label_set) in enumerate(
+            zip(rows, answers, batch.texts, sets, strict=True)
+        ):
+            vocabulary = vocabularies.get(id(label_set))
+            if vocabulary is None:
+                vocabulary = vocabularies[id(label_set)] = _vocabulary(label_set)
+            steps, words_all = row[STEPS], row[WORDS]
+            hit_echo = hit_empty = hit_stuffing = hit_filler = False
+            for step, words, template in zip(steps, words_all, templates, strict=False):
                 n = len(words)
                 if n < least:
                     hit_empty = True
-                if n >= shortest and not hit_echo and echo_words(words, template):
+                if template is not None and not hit_echo and echo(words, template, vocabulary[2]):
                     hit_echo = True
+                if n and not hit_stuffing and self._stuffed(words, vocabulary[0]):
+                    hit_stuffing = True
+                if step and not hit_filler and self._filler(step, words):
+                    hit_filler = True
             out.append(
                 (
                     -1.0 if hit_echo else 0.0,
@@ -150,10 +191,68 @@ class HackingGuards(MultiReward):
                     -1.0 if read[1] else 0.0,
                     -1.0 if row[N_BOXES] > 1 or row[REPEATED] else 0.0,
                     -1.0 if len(text) > short and len(text.split()) > most else 0.0,
+                    -1.0 if hit_stuffing else 0.0,
+                    -1.0 if _mismatch(words_all, read[0], label_set, vocabulary[1]) else 0.0,
+                    -1.0 if injected(text, words_all) else 0.0,
+                    -1.0 if hit_filler else 0.0,
+                    -1.0 if captions and self._copied(words_all, captions[i]) else 0.0,
                 )
             )
-        columns = list(map(list, zip(*out, strict=True))) if out else [[] for _ in range(5)]
+        columns = list(map(list, zip(*out, strict=True))) if out else [[] for _ in self.components]
         return dict(zip(self.components, columns, strict=True))
+
+    def _stuffed(self, words: list[str], vocabulary: frozenset) -> bool:
+        found = vocabulary.intersection(words)
+        if not found:
+            return False
+        if len(found) >= self.stuffing_words:
+            return True
+        counts = [words.count(w) for w in found]
+        return max(counts) >= self.stuffing_repeats or sum(counts) >= self.stuffing_words
+
+    def _filler(self, step: str, words: list[str]) -> bool:
+        chars = len(step) - step.count(" ")
+        if chars < 20:
+            return False
+        letters = sum(map(len, words))
+        if letters < self.filler_share * chars:
+            return True
+        if not step.isascii():
+            foreign = len(step) - len(step.encode("ascii", "ignore"))
+            if foreign >= 20 and 4 * foreign >= chars:
+                return True
+        if 4 * letters >= 3 * chars:  # three quarters letters: no room for symbol filler
+            return False
+        symbols = _SYMBOL.subn("", step)[1]
+        return symbols >= 10 and 5 * symbols >= chars
+
+    def _copied(self, words_all: tuple, caption: str | None) -> bool:
+        if not caption or not words_all:
+            return False
+        step1 = words_all[0]
+        if len(step1) < self.copy_ngram:
+            return False
+        return copied_share(step1, words_of(caption), self.copy_ngram) >= self.copy_share
 
     def score_all(self, texts, kwargs):
         return self.columns(self._batch(texts, kwargs))
+
+
+def _vocabulary(label_set) -> tuple[frozenset, dict[str, str] | None, frozenset]:
+    """(stuffing vocabulary, one-word label keys -> label or None, prompt words)."""
+    keys = {k: v for k, v in label_set._table.items() if " " not in k}
+    multiword = label_set._multiword
+    names = frozenset(w for name in label_set.names for w in words_of(name))
+    return EMOTION_WORDS | frozenset(keys), None if multiword else keys, INSTRUCTION_WORDS | names
+
+
+def _mismatch(words_all: tuple, boxed: str | None, label_set, keys: dict | None) -> bool:
+    """step1/step2 name labels, none of them the boxed one."""
+    if boxed is None or not words_all:
+        return False
+    reasoning = [w for words in words_all[:2] for w in words]
+    if keys is None:
+        found = set(label_set._found(reasoning))
+    else:
+        found = {keys[w] for w in keys.keys() & set(reasoning)}
+    return bool(found) and boxed not in found

@@ -56,11 +56,11 @@ def test_none_components_add_nothing_and_are_reported():
 
 
 def test_single_score_and_value_range():
-    rubric = Rubric([AccuracyReward(), HackingGuards()], [1.0, 0.1, 0.1, 0.1, 0.1, 0.1])
+    rubric = Rubric([AccuracyReward(), HackingGuards()], [1.0] + [0.1] * 10)
     res = rubric.score(R, "contentment")
     assert res.total == pytest.approx(0.9)  # "Peaceful." is a one-word step
     assert res.components["guard_empty"] == -1.0
-    assert rubric.value_range == pytest.approx((-0.5, 1.0))
+    assert rubric.value_range == pytest.approx((-1.0, 1.0))
 
 
 def test_rubric_pickles():
