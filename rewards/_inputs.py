@@ -72,7 +72,9 @@ def completion_text(completion: Any, index: int) -> str:
 
 def completion_texts(completions: Any) -> list[str]:
     """All completions as strings, with a clear error for anything else."""
-    if isinstance(completions, str) or not isinstance(completions, Sequence):
+    if type(completions) is not list and (
+        isinstance(completions, str) or not isinstance(completions, Sequence)
+    ):
         raise InvalidInputError(
             "completions must be a list of responses (str); got "
             f"{type(completions).__name__}. Wrap a single response in a list."
@@ -92,7 +94,10 @@ def _column(kwargs: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]
 
 
 def _as_list(name: str, value: Any, n: int) -> list[Any]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+    if type(value) is list:
+        if len(value) == n:
+            return value
+    elif isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise InvalidInputError(f"{name} must be a list with one entry per completion.")
     if len(value) != n:
         raise InvalidInputError(

@@ -44,17 +44,20 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from rewards import _inputs
 from rewards._fused import N_BOXES, NEED_REPEAT, NEED_STEPS, NEED_WORDS, REPEATED, STEPS, WORDS
 from rewards._guards import (
     EMOTION_WORDS,
+    INJECTION_WORDS,
     INSTRUCTION_WORDS,
     SET_STEP_TEMPLATES,
     Template,
     copied_share,
-    injected,
+    injected_words,
+    said_yes,
     words_of,
 )
 from rewards.base import MultiReward
@@ -152,71 +155,70 @@ class HackingGuards(MultiReward):
     ) -> bool:
         if template.echoed(words, self.echo_overlap):
             return True
-        if template.paraphrase and len(words) >= 5:  # mostly the prompt's own words
-            distinct = set(words)
-            return len(distinct) >= 5 and 10 * len(prompt_words & distinct) >= 7 * len(distinct)
-        return False
+        return template.paraphrase and _paraphrase(words, prompt_words.intersection(words))
 
     def columns(self, batch):
         rows = batch.rows(self.parser, self.needs)
         answers = batch.answers(self.parser, self.needs, self.label_set)
         sets = batch.sets(self.label_set)
-        captions = _inputs.captions(batch.kwargs, batch.n)
-        least, templates, echo = self.min_step_words, self._templates, self._echo_words
-        short, most = 2 * self.max_words, self.max_words
-        vocabularies: dict[int, tuple] = {}
+        captions = _inputs.captions(batch.kwargs, batch.n) or _NO_CAPTIONS
+        least, templates, overlap = self.min_step_words, self._templates, self.echo_overlap
+        repeats, many = self.stuffing_repeats, self.stuffing_words
+        short, most, filler = 2 * self.max_words, self.max_words, self._filler
         out = []
-        for i, (row, read, text, label_set) in enumerate(
-            zip(rows, answers, batch.texts, sets, strict=True)
+        for row, read, text, label_set, caption in zip(
+            rows, answers, batch.texts, sets, captions, strict=False
         ):
-            vocabulary = vocabularies.get(id(label_set))
-            if vocabulary is None:
-                vocabulary = vocabularies[id(label_set)] = _vocabulary(label_set)
+            vocab = _vocabulary(label_set)
             steps, words_all = row[STEPS], row[WORDS]
-            hit_echo = hit_empty = hit_stuffing = hit_filler = False
+            # the words every check looks for, found once for step1+step2 and once for
+            # the rest (supersets of each step's: the per-step checks narrow them)
+            first = words_all[0] + words_all[1] if len(words_all) > 1 else words_all[0]
+            hits_first = vocab.special.intersection(first)
+            rest = [w for words in words_all[2:] for w in words] if len(words_all) > 2 else []
+            hits = hits_first | vocab.special.intersection(rest) if rest else hits_first
+            reasoning = first + rest
+            emotions = hits & vocab.emotion
+            echo = padded = False
             for step, words, template in zip(steps, words_all, templates, strict=False):
-                n = len(words)
-                if n < least:
-                    hit_empty = True
-                if template is not None and not hit_echo and echo(words, template, vocabulary[2]):
-                    hit_echo = True
-                if n and not hit_stuffing and self._stuffed(words, vocabulary[0]):
-                    hit_stuffing = True
-                if step and not hit_filler and self._filler(step, words):
-                    hit_filler = True
+                if template is not None and not echo and len(words) >= template.least:
+                    echo = template.echoed(words, overlap, template.distinct & hits) or (
+                        template.paraphrase and _paraphrase(words, vocab)
+                    )
+                if not padded and step:
+                    letters = sum(map(len, words))
+                    if 4 * letters < 3 * len(step):  # else no room for filler
+                        padded = filler(step, letters)
+            stuffed = bool(emotions) and _stuffed(words_all, reasoning, emotions, repeats, many)
             out.append(
                 (
-                    -1.0 if hit_echo else 0.0,
-                    -1.0 if hit_empty else 0.0,
+                    -1.0 if echo else 0.0,
+                    -1.0 if min(map(len, words_all), default=least) < least else 0.0,
                     -1.0 if read[1] else 0.0,
                     -1.0 if row[N_BOXES] > 1 or row[REPEATED] else 0.0,
                     -1.0 if len(text) > short and len(text.split()) > most else 0.0,
-                    -1.0 if hit_stuffing else 0.0,
-                    -1.0 if _mismatch(words_all, read[0], label_set, vocabulary[1]) else 0.0,
-                    -1.0 if injected(text, words_all) else 0.0,
-                    -1.0 if hit_filler else 0.0,
-                    -1.0 if captions and self._copied(words_all, captions[i]) else 0.0,
+                    -1.0 if stuffed else 0.0,
+                    -1.0 if vocab.mismatch(read[0], hits_first, first) else 0.0,
+                    -1.0
+                    if said_yes(text)
+                    or (hits & INJECTION_WORDS and any(map(injected_words, words_all)))
+                    else 0.0,
+                    -1.0 if padded else 0.0,
+                    -1.0 if caption and self._copied(words_all, caption) else 0.0,
                 )
             )
         columns = list(map(list, zip(*out, strict=True))) if out else [[] for _ in self.components]
         return dict(zip(self.components, columns, strict=True))
 
-    def _stuffed(self, words: list[str], vocabulary: frozenset) -> bool:
-        found = vocabulary.intersection(words)
-        if not found:
-            return False
-        if len(found) >= self.stuffing_words:
-            return True
-        counts = [words.count(w) for w in found]
-        return max(counts) >= self.stuffing_repeats or sum(counts) >= self.stuffing_words
-
-    def _filler(self, step: str, words: list[str]) -> bool:
+    def _filler(self, step: str, letters: int) -> bool:
+        """Symbols or another script in a step (``letters``: its a-z letters)."""
         chars = len(step) - step.count(" ")
         if chars < 20:
             return False
-        letters = sum(map(len, words))
         if letters < self.filler_share * chars:
             return True
+        if chars - letters < 10:  # too few other characters for either rule below
+            return False
         if not step.isascii():
             foreign = len(step) - len(step.encode("ascii", "ignore"))
             if foreign >= 20 and 4 * foreign >= chars:
@@ -238,21 +240,75 @@ class HackingGuards(MultiReward):
         return self.columns(self._batch(texts, kwargs))
 
 
-def _vocabulary(label_set) -> tuple[frozenset, dict[str, str] | None, frozenset]:
-    """(stuffing vocabulary, one-word label keys -> label or None, prompt words)."""
-    keys = {k: v for k, v in label_set._table.items() if " " not in k}
-    multiword = label_set._multiword
-    names = frozenset(w for name in label_set.names for w in words_of(name))
-    return EMOTION_WORDS | frozenset(keys), None if multiword else keys, INSTRUCTION_WORDS | names
+_NO_CAPTIONS = itertools.repeat(None)
 
 
-def _mismatch(words_all: tuple, boxed: str | None, label_set, keys: dict | None) -> bool:
-    """step1/step2 name labels, none of them the boxed one."""
-    if boxed is None or not words_all:
+class _Vocabulary:
+    """The word sets of one label set the guards look for."""
+
+    __slots__ = ("emotion", "keys", "label_set", "prompt", "special")
+
+    def __init__(self, label_set):
+        keys = {k: v for k, v in label_set._table.items() if " " not in k}
+        self.label_set = label_set
+        self.keys = None if label_set._multiword else keys  # one-word name/synonym -> label
+        self.emotion = EMOTION_WORDS | frozenset(keys)
+        names = frozenset(w for name in label_set.names for w in words_of(name))
+        self.prompt = INSTRUCTION_WORDS | names
+        self.special = self.emotion | self.prompt | INJECTION_WORDS
+
+    def mismatch(self, boxed: str | None, hits: set[str], reasoning: list[str]) -> bool:
+        """step1/step2 (``reasoning``; ``hits``: its special words) name labels, by name or
+        synonym, none of them the boxed one."""
+        if boxed is None:
+            return False
+        if self.keys is None:
+            found = set(self.label_set._found(reasoning))
+        else:
+            keys = self.keys
+            found = {keys[w] for w in hits if w in keys}
+        return bool(found) and boxed not in found
+
+
+_VOCABULARIES: dict[int, tuple[object, _Vocabulary]] = {}
+
+
+def _vocabulary(label_set) -> _Vocabulary:
+    """The (cached) word sets of a label set."""
+    cached = _VOCABULARIES.get(id(label_set))
+    if cached is not None and cached[0] is label_set:
+        return cached[1]
+    if len(_VOCABULARIES) > 256:  # label sets built on the fly: keep the cache small
+        _VOCABULARIES.clear()
+    vocab = _Vocabulary(label_set)
+    _VOCABULARIES[id(label_set)] = (label_set, vocab)
+    return vocab
+
+
+def _paraphrase(words: list[str], vocab: _Vocabulary) -> bool:
+    """5+ distinct words, 70% of them the prompt's own (at least 4 of them, then)."""
+    if len(words) < 5:
         return False
-    reasoning = [w for words in words_all[:2] for w in words]
-    if keys is None:
-        found = set(label_set._found(reasoning))
-    else:
-        found = {keys[w] for w in keys.keys() & set(reasoning)}
-    return bool(found) and boxed not in found
+    present = vocab.prompt.intersection(words)
+    if len(present) < 4:
+        return False
+    distinct = set(words)
+    return len(distinct) >= 5 and 10 * len(present) >= 7 * len(distinct)
+
+
+def _stuffed(
+    words_all: tuple, reasoning: list[str], emotions: set[str], repeats: int, many: int
+) -> bool:
+    """In some step, one emotion word ``repeats`` times, or ``many`` emotion words in all.
+
+    ``emotions``: the emotion words of the whole reasoning; fewer than
+    ``min(repeats, many)`` of them there leaves no step stuffed.
+    """
+    total = sum(map(reasoning.count, emotions))
+    if total < min(repeats, many):
+        return False
+    for words in words_all:
+        counts = [words.count(w) for w in emotions]
+        if max(counts, default=0) >= repeats or sum(counts) >= many:
+            return True
+    return False

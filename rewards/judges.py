@@ -138,7 +138,9 @@ def call_judge(judge: Callable, requests: list[JudgeRequest]) -> list[str | None
     if not requests:
         return []
     answers = judge(requests)
-    if not isinstance(answers, Sequence) or isinstance(answers, str):
+    if type(answers) is not list and (
+        not isinstance(answers, Sequence) or isinstance(answers, str)
+    ):
         raise JudgeError(
             f"Judge {judge!r} returned {type(answers).__name__}; a judge must return a list "
             "with one str (or None) per request."

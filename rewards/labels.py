@@ -70,6 +70,9 @@ class LabelSet:
         object.__setattr__(self, "_multiword", any(" " in key for key in table))
         single = {k: v for k, v in table.items() if " " not in k and _clean(k) == k}
         object.__setattr__(self, "_single", MappingProxyType(single))
+        names = tuple(label.name for label in self.labels)
+        object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_options", ", ".join(names))
         affect = {x.name: (x.polarity, x.arousal) for x in self.labels}
         object.__setattr__(self, "_affect", MappingProxyType(affect))
         object.__setattr__(self, "_by_name", MappingProxyType({x.name: x for x in self.labels}))
@@ -77,7 +80,7 @@ class LabelSet:
     @property
     def names(self) -> tuple[str, ...]:
         """Label names in their canonical order."""
-        return tuple(label.name for label in self.labels)
+        return self._names
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -97,7 +100,7 @@ class LabelSet:
 
     def options_text(self) -> str:
         """The label list as the reference prompts show it: ``"a, b, c"``."""
-        return ", ".join(self.names)
+        return self._options
 
     def normalize(self, text: str) -> str | None:
         """Map free text to a label name, or None when it names no single label.

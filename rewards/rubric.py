@@ -190,8 +190,15 @@ class Rubric:
 
     def _totals(self, parts: dict[str, list], n: int) -> list[float]:
         """Weighted sums, component by component in order (a None adds nothing)."""
-        totals = [0.0] * n
         weights = self.weights
+        if n == 1:  # one sample: plain arithmetic, same order of additions
+            total = 0.0
+            for name, values in parts.items():
+                value = values[0]
+                if value:
+                    total += weights[name] * value
+            return [total]
+        totals = [0.0] * n
         for name, values in parts.items():
             if not any(values):  # all zero (or None): adding w * 0.0 changes no total
                 continue

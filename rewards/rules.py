@@ -11,15 +11,14 @@ Example:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from rewards._fused import ANSWER, FORMAT, NEED_STEPS, STEPS
+from rewards._fused import ANSWER, FORMAT, NEED_WORDS, WORD, WORDS
 from rewards.base import Reward
 from rewards.errors import InvalidInputError
 from rewards.labels import LabelSet
 
-__all__ = ["AccuracyReward", "AffectReward", "FormatReward"]
+__all__ = ["AccuracyReward", "AffectReward", "FormatReward", "affect_agreement", "stated_affect"]
 
 
 class FormatReward(Reward):
@@ -76,28 +75,50 @@ class AccuracyReward(Reward):
         return self.columns(self._batch(texts, kwargs))
 
 
-_NEGATION = re.compile(r"\b(?:not|no|isn't|isnt|never|neither|nor|without)\s+(?:\w+\s+){0,1}$")
-_POLARITY = re.compile(r"\b(positive|negative|neutral)\b")
-_AROUSAL = re.compile(r"\b(high|low)\b(?=[\s\w-]{0,24}?\barousal)")
-_AROUSAL_LOOSE = re.compile(r"\b(high|low)\b")
+_POLARITIES = frozenset({"positive", "negative", "neutral"})
+_AROUSALS = frozenset({"high", "low"})
+_NEGATORS = frozenset({"not", "no", "isn't", "isnt", "never", "neither", "nor", "without"})
+_AFFECT_WORDS = _POLARITIES | _AROUSALS | _NEGATORS
 
 
-_NEGATION_HINT = re.compile(r"(?:no|not|isn't|isnt|never|neither|nor|without)\s")
+def stated_affect(words: list[str]) -> tuple[str | None, str | None]:
+    """The polarity and arousal a step3 states, from its lower-cased words.
 
-
-def _stated(pattern: re.Pattern, text: str) -> str | None:
-    """The single value stated (ignoring negated mentions), or None if none/ambiguous.
-
-    A mention is negated when a negation word and at most one more word precede it
-    (within 24 characters); a text without any negation word followed by a space
-    (``_NEGATION_HINT``) has no negated mention and is read with one ``findall``.
+    A mention ("positive", "negative", "neutral"; "high", "low") counts unless one of
+    the two words before it is a negation ("not", "no", "isn't", "never", "neither",
+    "nor", "without"); a dimension is stated when one distinct value counts. For the
+    arousal, mentions followed within three words by "arousal" win over bare ones.
     """
-    values = {
-        m.group(1)
-        for m in pattern.finditer(text)
-        if not _NEGATION.search(text[max(0, m.start() - 24) : m.start()])
-    }
-    return values.pop() if len(values) == 1 else None
+    hits = _AFFECT_WORDS.intersection(words)
+    if not hits:
+        return None, None
+    if not hits & _NEGATORS and not hits >= _AROUSALS:  # nothing negated, no rival arousal
+        polarity, arousal = hits & _POLARITIES, hits & _AROUSALS
+        return (
+            next(iter(polarity)) if len(polarity) == 1 else None,
+            next(iter(arousal)) if len(arousal) == 1 else None,
+        )
+    return _read_in_order(words)
+
+
+def _read_in_order(words: list[str]) -> tuple[str | None, str | None]:
+    """:func:`stated_affect` mention by mention (negations and "arousal" need positions)."""
+    polarity, strict, loose = set(), set(), set()
+    for i, word in enumerate(words):
+        if word in _POLARITIES or word in _AROUSALS:
+            if _NEGATORS.intersection(words[max(0, i - 2) : i]):
+                continue
+            if word in _POLARITIES:
+                polarity.add(word)
+            else:
+                loose.add(word)
+                if "arousal" in words[i + 1 : i + 4]:
+                    strict.add(word)
+    arousal = strict if len(strict) == 1 else loose
+    return (
+        next(iter(polarity)) if len(polarity) == 1 else None,
+        next(iter(arousal)) if len(arousal) == 1 else None,
+    )
 
 
 def affect_agreement(step3: str | None, answer: str | None, label_set: LabelSet) -> float:
@@ -105,40 +126,21 @@ def affect_agreement(step3: str | None, answer: str | None, label_set: LabelSet)
 
     Half the credit for the polarity, half for the arousal (all of it for the polarity
     when the label fixes no arousal). 0 when step3 or the boxed label is missing.
+    See :func:`stated_affect` for how step3 is read.
     """
     if not step3 or answer is None:
         return 0.0
-    return _agreement(step3, label_set.normalize(answer), label_set)
+    return _agreement(WORD.findall(step3.lower()), label_set.normalize(answer), label_set)
 
 
-def _agreement(step3: str | None, name: str | None, label_set: LabelSet) -> float:
-    if not step3 or name is None:
+def _agreement(words: list[str], name: str | None, label_set: LabelSet) -> float:
+    if not words or name is None:
         return 0.0
     polarity, arousal = label_set._affect[name]
-    lowered = step3.lower()
-    if _NEGATION_HINT.search(lowered) is None:  # nothing negated: every mention counts
-        polarity_ok = _first_only(_POLARITY, lowered) == polarity
-        if arousal is None:
-            return 1.0 if polarity_ok else 0.0
-        stated = _first_only(_AROUSAL, lowered) or _first_only(_AROUSAL_LOOSE, lowered)
-    else:
-        polarity_ok = _stated(_POLARITY, lowered) == polarity
-        if arousal is None:
-            return 1.0 if polarity_ok else 0.0
-        stated = _stated(_AROUSAL, lowered) or _stated(_AROUSAL_LOOSE, lowered)
-    return 0.5 * polarity_ok + 0.5 * (stated == arousal)
-
-
-def _first_only(pattern: re.Pattern, text: str) -> str | None:
-    """The value of the first mention when no later mention states another, else None."""
-    first = pattern.search(text)
-    if first is None:
-        return None
-    value = first.group(1)
-    for later in pattern.finditer(text, first.end()):
-        if later.group(1) != value:
-            return None
-    return value
+    stated_polarity, stated_arousal = stated_affect(words)
+    if arousal is None:
+        return 1.0 if stated_polarity == polarity else 0.0
+    return 0.5 * (stated_polarity == polarity) + 0.5 * (stated_arousal == arousal)
 
 
 class AffectReward(Reward):
@@ -148,7 +150,7 @@ class AffectReward(Reward):
     that the answer given there matches the affect of the emotion that was boxed (from
     the label set's table), so the reasoning and the answer cannot contradict.
     Negated mentions ("not negative") are ignored; a step3 stating both values of a
-    dimension earns nothing for it.
+    dimension earns nothing for it (:func:`stated_affect`).
     """
 
     def __init__(self, parser="set", label_set="mikels8", name: str = "affect"):
@@ -158,14 +160,15 @@ class AffectReward(Reward):
                 "AffectReward reads <step3>; use parser='set' (the think format has no step3)."
             )
 
-    needs = NEED_STEPS
+    needs = NEED_WORDS
 
     def columns(self, batch):
-        rows = batch.rows(self.parser, NEED_STEPS)
-        answers = batch.answers(self.parser, NEED_STEPS, self.label_set)
+        rows = batch.rows(self.parser, NEED_WORDS)
+        answers = batch.answers(self.parser, NEED_WORDS, self.label_set)
         sets = batch.sets(self.label_set)
+        step3 = self.parser.tags.index("step3")
         return [
-            _agreement(row[STEPS][2], read[0], label_set)
+            _agreement(row[WORDS][step3], read[0], label_set)
             for row, read, label_set in zip(rows, answers, sets, strict=True)
         ]
 
