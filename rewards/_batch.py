@@ -89,7 +89,8 @@ class Batch:
         if have is not None and have[0] & need == need:
             return have[1]
         flags = self.needs.get(parser.name, 0) | need | (have[0] if have else 0)
-        rows = [scan(parser, text, flags) for text in self.texts]
+        empty = scan(parser, "", flags)  # shared by every empty response
+        rows = [scan(parser, text, flags) if text else empty for text in self.texts]
         self._rows[parser.name] = (flags, rows)
         return rows
 

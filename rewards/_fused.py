@@ -57,6 +57,8 @@ def scan(parser, text: str, need: int) -> tuple:
     lower-cased :data:`WORD` list of each step) are None unless ``need`` asks for them
     (bits ``NEED_*``).
     """
+    if not text:
+        return _empty_row(parser, need)
     n_boxes = text.count(BOX)
     answer = last_answer(text) if n_boxes else None
     if need & (_NEED_TAGS | NEED_EXACT):
@@ -93,6 +95,23 @@ def scan(parser, text: str, need: int) -> tuple:
     if need & NEED_EXACT and parser.has_reflection:
         exact = _exact(text)
     return fmt, answer, n_boxes, steps, exact, loose, repeated, words
+
+
+@lru_cache(maxsize=64)
+def _empty_row(parser, need: int) -> tuple:
+    """The scan of the empty response (shared; nothing in a row is ever mutated)."""
+    k = len(parser.tags)
+    reflect = parser.has_reflection
+    return (
+        False,
+        None,
+        0,
+        (None,) * k if need & NEED_STEPS else None,
+        (None, None) if need & NEED_EXACT and reflect else None,
+        (None, None) if need & NEED_LOOSE and reflect else None,
+        False if need & NEED_REPEAT else None,
+        tuple([] for _ in range(k)) if need & NEED_WORDS else None,
+    )
 
 
 @lru_cache(maxsize=8)

@@ -166,9 +166,13 @@ class HackingGuards(MultiReward):
         repeats, many = self.stuffing_repeats, self.stuffing_words
         short, most, filler = 2 * self.max_words, self.max_words, self._filler
         out = []
+        blank = (0.0, -1.0 if least > 0 else 0.0, *[0.0] * 8)  # the empty response
         for row, read, text, label_set, caption in zip(
             rows, answers, batch.texts, sets, captions, strict=False
         ):
+            if not text:
+                out.append(blank)
+                continue
             vocab = _vocabulary(label_set)
             steps, words_all = row[STEPS], row[WORDS]
             # the words every check looks for, found once for step1+step2 and once for

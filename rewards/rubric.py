@@ -254,10 +254,16 @@ class Rubric:
         parts = self._components(batch, prompts, calls)
         totals = self._totals(parts, batch.n)
         names = list(parts)
-        return [
-            _result(total, dict(zip(names, row, strict=True)))
-            for total, row in zip(totals, zip(*parts.values(), strict=True), strict=True)
-        ]
+        # component values are few and discrete, so rows repeat: build each distinct
+        # row's dict once and give every result its own copy
+        made: dict[tuple, dict] = {}
+        results = []
+        for total, row in zip(totals, zip(*parts.values(), strict=True), strict=True):
+            components = made.get(row)
+            if components is None:
+                components = made[row] = dict(zip(names, row, strict=True))
+            results.append(_result(total, components.copy()))
+        return results
 
     def score(self, completion: str, label: str, image: Any = None, label_set=None, **columns):
         """Score a single completion (columns are single values, e.g. ``caption=...``)."""

@@ -99,3 +99,11 @@ def test_broken_component_is_reported_by_name():
         Rubric([short])(None, [R, R])
     with pytest.raises(InvalidInputError, match="'nan' returned nan"):
         Rubric([nan])(None, [R])
+
+
+def test_results_never_share_their_component_dicts():
+    rubric = Rubric([AccuracyReward(), FormatReward()], [0.9, 0.1])
+    first, second = rubric.score_batch([R, R], ["contentment", "contentment"])
+    assert first == second and first.components is not second.components
+    first.components["accuracy"] = -5.0
+    assert second.components["accuracy"] == 1.0
