@@ -122,33 +122,41 @@ class ReflectiveReward(MultiReward):
         reference = self.scoring == "reference"
         images = _inputs.images(batch.kwargs, batch.n) if "consistency" in self.components else None
         suffixes: dict[int, str] = {}
+        # a question without a passage (and without an image) is the same immutable
+        # request for every response of a label set: built once, shared
+        unanswerable: dict[tuple[str, str], JudgeRequest] = {}
         slots: list[tuple[int, str]] = []
         requests: list[JudgeRequest] = []
         fixed: list[tuple[int, str]] = []
         for i, (row, label_set) in enumerate(zip(rows, sets, strict=True)):
             passages = row[field]
             for kind in self.components:  # requests go in this order for each sample
-                if kind == "consistency":
-                    passage = passages[0]
-                    prompt = (
-                        NO_PASSAGE_PROMPT if passage is None else CONSISTENCY_QUESTION + passage
-                    )
-                    image = images[i]
-                else:
-                    passage = passages[1]
-                    if passage is None:
-                        prompt = NO_PASSAGE_PROMPT
+                consistency = kind == "consistency"
+                passage = passages[0] if consistency else passages[1]
+                if passage is None:
+                    if not reference:
+                        fixed.append((i, kind))
+                        continue
+                    image = images[i] if consistency else None
+                    if image is None:
+                        key = (kind, label_set.id)
+                        request = unanswerable.get(key)
+                        if request is None:
+                            request = unanswerable[key] = make_request(
+                                kind, NO_PASSAGE_PROMPT, None, label_set.id, None
+                            )
                     else:
-                        suffix = suffixes.get(id(label_set))
-                        if suffix is None:
-                            suffix = suffixes[id(label_set)] = coherence_suffix(label_set)
-                        prompt = passage + suffix
-                    image = None
-                if passage is None and not reference:
-                    fixed.append((i, kind))
-                    continue
+                        request = make_request(kind, NO_PASSAGE_PROMPT, image, label_set.id, None)
+                elif consistency:
+                    prompt = CONSISTENCY_QUESTION + passage
+                    request = make_request(kind, prompt, images[i], label_set.id, passage)
+                else:
+                    suffix = suffixes.get(id(label_set))
+                    if suffix is None:
+                        suffix = suffixes[id(label_set)] = coherence_suffix(label_set)
+                    request = make_request(kind, passage + suffix, None, label_set.id, passage)
                 slots.append((i, kind))
-                requests.append(make_request(kind, prompt, image, label_set.id, passage))
+                requests.append(request)
         return slots, requests, fixed
 
     def columns(self, batch):
@@ -164,28 +172,36 @@ class ReflectiveReward(MultiReward):
         self.stats["missing"] += answers.count(None)
         for i, kind in fixed:
             out[kind][i] = 0.0
-        if self.scoring == "reference":
-            for (i, kind), answer in zip(slots, answers, strict=True):
-                out[kind][i] = (
-                    reference_consistency(answer)
-                    if kind == "consistency"
-                    else reference_coherence(answer, labels[i])
-                )
-            return out
-        missing = self.missing_value
-        robust = self.scoring == "robust"
-        targets = batch.targets(self.label_set) if robust and labels is not None else None
-        sets = batch.sets(self.label_set) if robust else None
+        # verdicts depend only on (kind, answer, gold target): judges' answers are short
+        # and repeat ("Yes.", a label), so each distinct one is parsed once per call
+        read = self._verdict
+        targets = labels
+        if self.scoring == "robust" and labels is not None:
+            targets = batch.targets(self.label_set)
+        sets = batch.sets(self.label_set)
+        seen: dict[tuple, float] = {}
         for (i, kind), answer in zip(slots, answers, strict=True):
-            if answer is None:
-                out[kind][i] = missing
-            elif kind == "consistency":
-                out[kind][i] = paper_consistency(answer)
-            elif robust:
-                out[kind][i] = 1.0 if sets[i].normalize(answer) == targets[i] else 0.0
-            else:
-                out[kind][i] = paper_coherence(answer, labels[i])
+            target = targets[i] if targets is not None and kind == "coherence" else None
+            key = (kind, answer, target, id(sets[i]))
+            value = seen.get(key)
+            if value is None:
+                value = seen[key] = read(kind, answer, target, sets[i])
+            out[kind][i] = value
         return out
+
+    def _verdict(self, kind: str, answer: str | None, target: str | None, label_set) -> float:
+        """One answer's score (``target``: the gold label, normalised under robust)."""
+        if self.scoring == "reference":
+            if kind == "consistency":
+                return reference_consistency(answer)
+            return reference_coherence(answer, target or "")
+        if answer is None:
+            return self.missing_value
+        if kind == "consistency":
+            return paper_consistency(answer)
+        if self.scoring == "robust":
+            return 1.0 if label_set.normalize(answer) == target else 0.0
+        return paper_coherence(answer, target or "")
 
     def score_all(self, texts, kwargs):
         return self.columns(self._batch(texts, kwargs))
