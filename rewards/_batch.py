@@ -75,11 +75,11 @@ class Batch:
         if out is None:
             labels, sets = self.labels(default), self.sets(default)
             same = self.uniform_set(default)
-            if same is not None:
-                norm = {label: same.normalize(label) for label in set(labels)}
-                out = [norm[label] for label in labels]
+            if same is not None:  # gold labels are label names: their reading is stored
+                normal = same._normal
+                out = [normal[label] for label in labels]
             else:
-                out = [s.normalize(x) for x, s in zip(labels, sets, strict=True)]
+                out = [s._normal[x] for x, s in zip(labels, sets, strict=True)]
             self._labels[key] = out
         return out
 
@@ -89,8 +89,12 @@ class Batch:
         if have is not None and have[0] & need == need:
             return have[1]
         flags = self.needs.get(parser.name, 0) | need | (have[0] if have else 0)
-        empty = scan(parser, "", flags)  # shared by every empty response
-        rows = [scan(parser, text, flags) if text else empty for text in self.texts]
+        texts = self.texts
+        if "" in texts:  # one shared row for every empty response
+            empty = scan(parser, "", flags)
+            rows = [scan(parser, text, flags) if text else empty for text in texts]
+        else:
+            rows = [scan(parser, text, flags) for text in texts]
         self._rows[parser.name] = (flags, rows)
         return rows
 

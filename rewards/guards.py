@@ -135,6 +135,8 @@ class HackingGuards(MultiReward):
         if templates is None:
             templates = SET_STEP_TEMPLATES if self.parser.name == "set" else ()
         self.templates = tuple(templates)
+        # the flags of the empty response: only guard_empty (when steps need words)
+        self._blank = (0.0, -1.0 if min_step_words > 0 else 0.0, *(0.0,) * 8)
         last = len(self.templates) - 1  # the last step (affect) legitimately reuses its words
         padding = (None,) * max(0, len(self.parser.tags) - len(self.templates))
         self._templates = (
@@ -166,7 +168,7 @@ class HackingGuards(MultiReward):
         repeats, many = self.stuffing_repeats, self.stuffing_words
         short, most, filler = 2 * self.max_words, self.max_words, self._filler
         out = []
-        blank = (0.0, -1.0 if least > 0 else 0.0, *[0.0] * 8)  # the empty response
+        blank = self._blank
         for row, read, text, label_set, caption in zip(
             rows, answers, batch.texts, sets, captions, strict=False
         ):

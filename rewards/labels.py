@@ -75,6 +75,9 @@ class LabelSet:
         object.__setattr__(self, "_options", ", ".join(names))
         affect = {x.name: (x.polarity, x.arousal) for x in self.labels}
         object.__setattr__(self, "_affect", MappingProxyType(affect))
+        # each label name read through the normaliser (robust matching of gold labels)
+        normal = {name: self.normalize(name) for name in names}
+        object.__setattr__(self, "_normal", MappingProxyType(normal))
         object.__setattr__(self, "_by_name", MappingProxyType({x.name: x for x in self.labels}))
 
     @property

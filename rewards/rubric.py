@@ -254,6 +254,8 @@ class Rubric:
         parts = self._components(batch, prompts, calls)
         totals = self._totals(parts, batch.n)
         names = list(parts)
+        if batch.n == 1:
+            return [_result(totals[0], {name: values[0] for name, values in parts.items()})]
         # component values are few and discrete, so rows repeat: build each distinct
         # row's dict once and give every result its own copy
         made: dict[tuple, dict] = {}
