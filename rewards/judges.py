@@ -42,6 +42,7 @@ __all__ = [
     "JudgeRequest",
     "call_judge",
     "coherence_prompt",
+    "coherence_suffix",
     "consistency_prompt",
     "paper_coherence",
     "paper_consistency",
@@ -98,8 +99,38 @@ def coherence_prompt(passage: str | None, label_set: str | LabelSet) -> str:
     """The coherence question for a passage, listing the label set's labels."""
     if passage is None:
         return NO_PASSAGE_PROMPT
+    return passage + coherence_suffix(label_set)
+
+
+def coherence_suffix(label_set: str | LabelSet) -> str:
+    """What follows the passage in a coherence question (the question and the options)."""
     options = get_label_set(label_set).options_text()
-    return f"{passage}\n{COHERENCE_QUESTION}\n{COHERENCE_INSTRUCTION}{options}."
+    return f"\n{COHERENCE_QUESTION}\n{COHERENCE_INSTRUCTION}{options}."
+
+
+_new = object.__new__
+_SETTERS = tuple(
+    JudgeRequest.__dict__[f].__set__ for f in ("kind", "prompt", "image", "label_set", "passage")
+)
+
+
+def make_request(kind: str, prompt: str, image: Any, label_set: str, passage: str | None):
+    """A :class:`JudgeRequest` for a kind known to be valid, without re-checking it.
+
+    Sets the slots directly (the dataclass is frozen), about twice as fast as the
+    checked constructor; used where requests are built for every response of a batch.
+    """
+    set_kind, set_prompt, set_image, set_label_set, set_passage = _SETTERS
+    request = _new(JudgeRequest)
+    set_kind(request, kind)
+    set_prompt(request, prompt)
+    set_image(request, image)
+    set_label_set(request, label_set)
+    set_passage(request, passage)
+    return request
+
+
+_ANSWER_TYPES = {str, type(None)}
 
 
 def call_judge(judge: Callable, requests: list[JudgeRequest]) -> list[str | None]:
@@ -107,7 +138,9 @@ def call_judge(judge: Callable, requests: list[JudgeRequest]) -> list[str | None
     if not requests:
         return []
     answers = judge(requests)
-    if not isinstance(answers, Sequence) or isinstance(answers, str):
+    if type(answers) is not list and (
+        not isinstance(answers, Sequence) or isinstance(answers, str)
+    ):
         raise JudgeError(
             f"Judge {judge!r} returned {type(answers).__name__}; a judge must return a list "
             "with one str (or None) per request."
@@ -117,6 +150,8 @@ def call_judge(judge: Callable, requests: list[JudgeRequest]) -> list[str | None
             f"Judge {judge!r} returned {len(answers)} answers for {len(requests)} requests; "
             "return exactly one answer (str or None) per request, in order."
         )
+    if {*map(type, answers)} <= _ANSWER_TYPES:
+        return answers if type(answers) is list else list(answers)
     for i, answer in enumerate(answers):
         if answer is not None and not isinstance(answer, str):
             raise JudgeError(

@@ -14,13 +14,22 @@
 ``emo_r3_robust``      The paper's formula re-weighted to make room for step3 affect
                        agreement and hacking guards, with normalised labels:
                        0.7 acc + 0.05 cons + 0.05 coh + 0.1 format + 0.1 affect
-                       + 0.1 x each of the five guards (each 0 or -1).
+                       + 0.1 x each of the ten guards of
+                       :class:`~rewards.guards.HackingGuards` (each 0 or -1).
 =====================  ==================================================================
 
 Robust weights, in words: accuracy stays dominant (0.7); the reflective pair keeps the
 paper's 0.1 split evenly; format keeps 0.1; the affect reward (0.1) pays for a step3 that
 agrees with the boxed emotion; each guard costs 0.1, so a response that games one rule
-(e.g. boxes a label list) loses more than the format reward pays. Range [-0.5, 1.0].
+(e.g. boxes a label list) loses more than the format reward pays, and more than a
+judge's consistency verdict (0.05) can add. Range [-1.0, 1.0]. Which guard catches
+which hack: :mod:`rewards.guards`; on every family of the hacking battery
+(``tests/rewards/test_hacking_battery.py``: stuffing, template and instruction echo,
+empty steps, several boxes, answer first, copied reasoning, filler, over-long
+reasoning, judge injection, steps out of order, odd tag spacing, copying the caption)
+the hack scores strictly below an honest answer, with a judge that always agrees and
+with one that parrots "yes".
+
 The model-based presets (``emo_r3_clip``, ``emo_r3_offline``) live in
 :mod:`rewards.model_presets` and register on first use; add your own with
 :func:`register`.
@@ -293,7 +302,11 @@ def emo_r3_robust(
     min_step_words: int = 3,
     max_words: int = 400,
 ) -> Rubric:
-    """Paper formula + step3 affect agreement + hacking guards, normalised labels."""
+    """Paper formula + step3 affect agreement + ten hacking guards, normalised labels.
+
+    0.7 acc + 0.1 format + 0.05 cons + 0.05 coh + 0.1 affect + 0.1 x each guard (0 or
+    -1; the copying guard reads the ``caption`` column when there is one).
+    """
     weights = {
         "accuracy": 0.7,
         "format": 0.1,
