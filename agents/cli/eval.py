@@ -143,6 +143,14 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             "Pick exactly one of --model, --server or --responses (or only --training-metrics)."
         )
+    from agents.evaluation.lock import RunLock
+
+    # taken before the data and the model load, so a second run is refused at once
+    with RunLock(out):
+        return _evaluate(args, out)
+
+
+def _evaluate(args: argparse.Namespace, out: Path) -> int:
     from agents.evaluation.harness import evaluate, load_responses, load_samples
 
     kwargs = {"label_set": args.label_set} if args.label_set else {}

@@ -8,7 +8,10 @@ a record are skipped. At the end it writes ``summary.json`` (see
 
 Files of a run folder: ``run.json`` (the settings; a resumed run must match them),
 ``results.jsonl``, ``summary.json``, ``confusion_<label_set>.png``,
-``per_label_accuracy_<label_set>.png``.
+``per_label_accuracy_<label_set>.png``, and ``eval.lock``: a run holds the folder's lock
+(:mod:`agents.evaluation.lock`) from start to end, so a second run on the same folder is
+refused at once with a message naming the first; the lock dies with its process, so a
+killed run is resumed by simply running again.
 
 Example:
     >>> import tempfile
@@ -29,8 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agents.common.atomic import write_json
 from agents.common.jsonl import read_jsonl
 from agents.evaluation.generate import build_messages
+from agents.evaluation.lock import RunLock
 from agents.evaluation.metrics import compute_metrics
 from agents.evaluation.runs import ResultsFile
 from agents.evaluation.scoring import build_rubric, score_responses
@@ -153,52 +158,67 @@ def evaluate(
                 "None of the dataset's ids has a response in the responses file; check "
                 "that the file's 'id' values are the dataset's."
             )
-    modality = getattr(backend, "modality", "image") if backend is not None else "none"
-    run_settings = {
-        "template": template,
-        "preset": preset if isinstance(preset, str) or preset is None else repr(preset),
-        "modality": modality,
-        **({"preset_args": dict(preset_args)} if preset_args else {}),
-        **(settings or {}),
-    }
-    _check_settings(out / "run.json", run_settings, resume)
-    if preset is None:
-        preset = presets.default_preset("eval", template)
-    # built once: model presets load their model once
-    rubric = build_rubric(preset, judge, **(preset_args or {}))
-    failed: list[str] = []
-    with ResultsFile(out / "results.jsonl", resume=resume) as results:
-        todo = results.pending(ids)
-        if responses is not None:
-            failed = [ids[i] for i in todo if ids[i] not in responses]
-            todo = [i for i in todo if ids[i] in responses]
-        bar = _bar(len(ids), len(ids) - len(todo) - len(failed), progress)
-        for number, start in enumerate(range(0, len(todo), batch_size)):
-            rows = [dataset[i] for i in todo[start : start + batch_size]]
-            done = _run_batch(rows, backend, responses, template, modality, rubric, failed)
-            results.extend(done)
-            bar.update(len(rows))
-            if on_batch is not None:
-                on_batch(number, done)
-        bar.close()
-        order = {key: i for i, key in enumerate(ids)}
-        records = sorted(
-            (r for r in results.records if r["id"] in order), key=lambda r: order[r["id"]]
-        )
-    if not records:
-        raise InvalidInputError(
-            f"No sample was scored: all {len(failed)} pending samples got no response "
-            "(see the messages above); fix the backend and run again to resume."
-        )
-    summary = compute_metrics(records)
-    summary["failed"] = len(failed)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    written = []
-    if plots:
-        from agents.evaluation.plots import plot_summary
+    with RunLock(out):  # one run per folder; the OS frees it if this process dies
+        # (inside the lock: an HFBackend loads its model to learn its modality)
+        modality = getattr(backend, "modality", "image") if backend is not None else "none"
+        run_settings = {
+            "template": template,
+            "preset": preset if isinstance(preset, str) or preset is None else repr(preset),
+            "modality": modality,
+            **({"preset_args": dict(preset_args)} if preset_args else {}),
+            **(settings or {}),
+        }
+        _check_settings(out / "run.json", run_settings, resume)
+        if preset is None:
+            preset = presets.default_preset("eval", template)
+        # built once: model presets load their model once
+        rubric = build_rubric(preset, judge, **(preset_args or {}))
+        with ResultsFile(out / "results.jsonl", resume=resume) as results:
+            failed = _score_pending(
+                results, dataset, ids, backend, responses, template, modality, rubric,
+                batch_size, progress, on_batch,
+            )  # fmt: skip
+            order = {key: i for i, key in enumerate(ids)}
+            records = sorted(
+                (r for r in results.records if r["id"] in order), key=lambda r: order[r["id"]]
+            )
+        if not records:
+            raise InvalidInputError(
+                f"No sample was scored: all {len(failed)} pending samples got no response "
+                "(see the messages above); fix the backend and run again to resume."
+            )
+        summary = compute_metrics(records)
+        summary["failed"] = len(failed)
+        write_json(out / "summary.json", summary)
+        written = []
+        if plots:
+            from agents.evaluation.plots import plot_summary
 
-        written = plot_summary(summary, out)
+            written = plot_summary(summary, out)
     return EvalResult(summary, records, out, failed, written)
+
+
+def _score_pending(
+    results, dataset, ids, backend, responses, template, modality, rubric, batch_size,
+    progress, on_batch,
+) -> list[str]:  # fmt: skip
+    """Generate and score the samples without a record, appending each batch; the ids
+    that got no response."""
+    failed: list[str] = []
+    todo = results.pending(ids)
+    if responses is not None:
+        failed = [ids[i] for i in todo if ids[i] not in responses]
+        todo = [i for i in todo if ids[i] in responses]
+    bar = _bar(len(ids), len(ids) - len(todo) - len(failed), progress)
+    for number, start in enumerate(range(0, len(todo), batch_size)):
+        rows = [dataset[i] for i in todo[start : start + batch_size]]
+        done = _run_batch(rows, backend, responses, template, modality, rubric, failed)
+        results.extend(done)
+        bar.update(len(rows))
+        if on_batch is not None:
+            on_batch(number, done)
+    bar.close()
+    return failed
 
 
 def _run_batch(rows, backend, responses, template, modality, rubric, failed):

@@ -3,7 +3,10 @@
 A run directory holds ``results.jsonl``. Each line is a finished sample with a unique
 ``id``; a run that is interrupted (Ctrl-C, a crash, a killed job) keeps every line it
 flushed, and the next run with the same output directory skips those ids. A torn last
-line (a write cut off mid-way) is dropped on reopening, so the sample is redone.
+line (a write cut off mid-way) is dropped on reopening, so the sample is redone. A file
+that holds an id twice (written by two runs at once before runs took the folder's lock,
+see :mod:`agents.evaluation.lock`) is read with the first record of each id and
+rewritten without the repeats, so a sample is never counted twice.
 
 Example:
     >>> import tempfile, pathlib
@@ -23,6 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from agents.common.atomic import write_atomic
 from agents.common.jsonl import read_jsonl
 from rewards.errors import InvalidInputError
 
@@ -42,15 +46,22 @@ class ResultsFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not resume and self.path.exists():
             self.path.unlink()
-        self.records: list[dict[str, Any]] = (
+        stored = (
             read_jsonl(self.path, repair=True, what="results file") if self.path.exists() else []
         )
+        self.records: list[dict[str, Any]] = []
         self.done_ids: set[str] = set()
-        for record in self.records:
+        for record in stored:
             key = record.get("id")
             if key is None:
                 raise InvalidInputError(f"{str(self.path)!r} holds a record without an 'id'.")
-            self.done_ids.add(str(key))
+            if str(key) not in self.done_ids:
+                self.done_ids.add(str(key))
+                self.records.append(record)
+        #: records dropped on reading because their id had a record before them
+        self.repeats_dropped = len(stored) - len(self.records)
+        if self.repeats_dropped:
+            write_atomic(self.path, "".join(_line(r) for r in self.records))
         self._handle = None
 
     def __enter__(self) -> ResultsFile:
@@ -80,7 +91,7 @@ class ResultsFile:
             if str(key) in self.done_ids or str(key) in batch_ids:
                 raise InvalidInputError(f"Sample id {key!r} already has a result in {self.path}.")
             batch_ids.add(str(key))
-            lines.append(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            lines.append(_line(record))
         if not lines:
             return
         if self._handle is None:
@@ -95,3 +106,7 @@ class ResultsFile:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
