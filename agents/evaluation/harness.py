@@ -26,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ from agents.common.jsonl import read_jsonl
 from agents.evaluation.generate import build_messages
 from agents.evaluation.lock import RunLock
 from agents.evaluation.metrics import compute_metrics
-from agents.evaluation.runs import ResultsFile
+from agents.evaluation.runs import ResultsFile, check_settings
 from agents.evaluation.scoring import build_rubric, score_responses
 from rewards import presets
 from rewards.errors import InvalidInputError
@@ -85,18 +84,6 @@ def _ids(dataset: Any) -> list[str]:
     if "id" not in getattr(dataset, "column_names", ()):
         raise InvalidInputError("The dataset has no 'id' column; every sample needs one.")
     return [str(v) for v in dataset["id"]]
-
-
-def _check_settings(path: Path, settings: dict[str, Any], resume: bool) -> None:
-    if resume and path.exists():
-        before = json.loads(path.read_text(encoding="utf-8"))
-        changed = sorted(k for k in settings if before.get(k) != settings[k])
-        if changed:
-            raise InvalidInputError(
-                f"{path.parent} holds a run with other settings ({', '.join(changed)}); "
-                "use another output folder or --no-resume to start over."
-            )
-    path.write_text(json.dumps(settings, indent=2, sort_keys=True), encoding="utf-8")
 
 
 def evaluate(
@@ -168,9 +155,16 @@ def evaluate(
             **({"preset_args": dict(preset_args)} if preset_args else {}),
             **(settings or {}),
         }
-        _check_settings(out / "run.json", run_settings, resume)
         if preset is None:
             preset = presets.default_preset("eval", template)
+        expected = {"template": template, **({"preset": preset} if isinstance(preset, str) else {})}
+        check_settings(
+            out / "run.json",
+            run_settings,
+            resume=resume,
+            results=out / "results.jsonl",
+            expected=expected,
+        )
         # built once: model presets load their model once
         rubric = build_rubric(preset, judge, **(preset_args or {}))
         with ResultsFile(out / "results.jsonl", resume=resume) as results:

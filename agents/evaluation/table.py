@@ -33,6 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from agents.common.atomic import write_atomic
 from rewards.errors import InvalidInputError, UnknownNameError
 
 __all__ = [
@@ -149,8 +150,9 @@ def run_accuracy(path: str | Path, dataset: str | None = None) -> Decimal:
         path: the run.
         dataset: take the accuracy of this dataset within the run (its ``by_dataset``).
     """
-    from agents.common.jsonl import read_jsonl
+    from agents.common.atomic import CorruptStateError, read_json
     from agents.evaluation.metrics import compute_metrics
+    from agents.evaluation.runs import read_results
 
     path = Path(path)
     if path.is_dir():
@@ -162,12 +164,19 @@ def run_accuracy(path: str | Path, dataset: str | None = None) -> Decimal:
             "results.jsonl), a summary.json, or a results.jsonl."
         )
     if path.suffix == ".jsonl":
-        summary = compute_metrics(read_jsonl(path, what="results file"))
+        summary = compute_metrics(read_results(path))
     else:
+        results = path.with_name("results.jsonl")
         try:
-            summary = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise InvalidInputError(f"{str(path)!r} is not valid JSON ({err.msg}).") from None
+            summary = read_json(path, what="run summary")
+        except CorruptStateError as err:
+            if not results.is_file():
+                raise InvalidInputError(
+                    f"{err} Run emo-r3 eval on its folder again to rewrite it."
+                ) from None
+            summary = compute_metrics(read_results(results))  # the per-sample records
+        if not isinstance(summary, dict):
+            raise InvalidInputError(f"{str(path)!r} holds no run summary (a JSON object).")
     if dataset is not None:
         per = summary.get("by_dataset", {})
         if dataset not in per:
@@ -217,12 +226,11 @@ class Table:
         return buffer.getvalue()
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``table.md`` and ``table.csv`` into ``out_dir``."""
+        """Write ``table.md`` and ``table.csv`` into ``out_dir`` (each atomically)."""
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         paths = {"markdown": out / "table.md", "csv": out / "table.csv"}
-        paths["markdown"].write_text(self.to_markdown(), encoding="utf-8")
-        paths["csv"].write_text(self.to_csv(), encoding="utf-8")
+        write_atomic(paths["markdown"], self.to_markdown())
+        write_atomic(paths["csv"], self.to_csv())
         return paths
 
 
