@@ -33,11 +33,12 @@ from typing import Any
 
 from agents.common.atomic import write_json
 from agents.common.jsonl import read_jsonl
-from agents.evaluation.generate import build_messages
+from agents.common.prompts import PromptSettings
+from agents.evaluation.batches import BatchJob
 from agents.evaluation.lock import RunLock
 from agents.evaluation.metrics import compute_metrics
 from agents.evaluation.runs import ResultsFile, check_settings
-from agents.evaluation.scoring import build_rubric, score_responses
+from agents.evaluation.scoring import build_rubric
 from rewards import presets
 from rewards.errors import InvalidInputError
 
@@ -92,7 +93,8 @@ def evaluate(
     *,
     responses: Mapping[str, str] | None = None,
     output_dir: str | Path,
-    template: str = "set",
+    template: str | None = None,
+    prompt: PromptSettings | None = None,
     preset: Any = None,
     preset_args: Mapping[str, Any] | None = None,
     judge: Any = None,
@@ -114,7 +116,11 @@ def evaluate(
             :class:`~agents.evaluation.generate.ServerBackend`).
         responses: ``{id: response}`` to score instead of generating.
         output_dir: the run folder.
-        template: ``"set"`` or ``"think"``.
+        template: ``"set"`` or ``"think"`` (default: ``prompt``'s, else ``"set"``).
+        prompt: how the questions are asked (a training run's settings, read with
+            :func:`agents.common.prompts.read_run_settings`, so a checkpoint is asked
+            its training prompt); None: the plain question in ``template``. Recorded in
+            ``run.json``.
         preset: scoring preset name or Rubric (default: ``emo_r3_reference`` for SET,
             ``grpo_baseline`` for think).
         preset_args: options of the preset (:func:`rewards.presets.build`).
@@ -131,6 +137,14 @@ def evaluate(
         raise InvalidInputError("Pass exactly one of backend= (generate) or responses= (score).")
     if batch_size < 1:
         raise InvalidInputError(f"batch_size must be >= 1; got {batch_size}.")
+    if prompt is None:
+        prompt = PromptSettings(template=template or "set")
+    elif template is not None and template != prompt.template:
+        raise InvalidInputError(
+            f"template={template!r} differs from the prompt settings' {prompt.template!r} "
+            f"(from {prompt.source}); pass one of them."
+        )
+    template = prompt.template
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     ids = _ids(dataset)[:limit] if limit is not None else _ids(dataset)
@@ -152,6 +166,7 @@ def evaluate(
             "template": template,
             "preset": preset if isinstance(preset, str) or preset is None else repr(preset),
             "modality": modality,
+            "prompt": {k: v for k, v in prompt.as_dict().items() if k != "template"},
             **({"preset_args": dict(preset_args)} if preset_args else {}),
             **(settings or {}),
         }
@@ -164,14 +179,13 @@ def evaluate(
             resume=resume,
             results=out / "results.jsonl",
             expected=expected,
+            recorded={"prompt_source": prompt.source},
         )
         # built once: model presets load their model once
         rubric = build_rubric(preset, judge, **(preset_args or {}))
         with ResultsFile(out / "results.jsonl", resume=resume) as results:
-            failed = _score_pending(
-                results, dataset, ids, backend, responses, template, modality, rubric,
-                batch_size, progress, on_batch,
-            )  # fmt: skip
+            job = BatchJob(dataset, ids, backend, responses, prompt, modality, rubric)
+            failed = job.run(results, batch_size, progress=progress, on_batch=on_batch)
             order = {key: i for i, key in enumerate(ids)}
             records = sorted(
                 (r for r in results.records if r["id"] in order), key=lambda r: order[r["id"]]
@@ -190,75 +204,3 @@ def evaluate(
 
             written = plot_summary(summary, out)
     return EvalResult(summary, records, out, failed, written)
-
-
-def _score_pending(
-    results, dataset, ids, backend, responses, template, modality, rubric, batch_size,
-    progress, on_batch,
-) -> list[str]:  # fmt: skip
-    """Generate and score the samples without a record, appending each batch; the ids
-    that got no response."""
-    failed: list[str] = []
-    todo = results.pending(ids)
-    if responses is not None:
-        failed = [ids[i] for i in todo if ids[i] not in responses]
-        todo = [i for i in todo if ids[i] in responses]
-    bar = _bar(len(ids), len(ids) - len(todo) - len(failed), progress)
-    for number, start in enumerate(range(0, len(todo), batch_size)):
-        rows = [dataset[i] for i in todo[start : start + batch_size]]
-        done = _run_batch(rows, backend, responses, template, modality, rubric, failed)
-        results.extend(done)
-        bar.update(len(rows))
-        if on_batch is not None:
-            on_batch(number, done)
-    bar.close()
-    return failed
-
-
-def _run_batch(rows, backend, responses, template, modality, rubric, failed):
-    prompts = []
-    for row in rows:
-        # a row without an image (text-only data such as "captions") is asked with its caption
-        mode = _mode(modality) if row.get("image") is not None else "caption"
-        messages = build_messages(row, template=template, modality=mode)
-        prompts.append(messages)
-    images = [row.get("image") for row in rows]
-    if responses is not None:
-        texts: list[str | None] = [responses[str(row["id"])] for row in rows]
-    else:
-        texts = backend(prompts, images)
-        if len(texts) != len(rows):
-            raise InvalidInputError(
-                f"The backend returned {len(texts)} responses for {len(rows)} prompts."
-            )
-    keep = [i for i, text in enumerate(texts) if text is not None]
-    failed.extend(str(rows[i]["id"]) for i, text in enumerate(texts) if text is None)
-    samples = [{**_meta(rows[i]), "prompt": _prompt_text(prompts[i])} for i in keep]
-    return score_responses(
-        samples,
-        [texts[i] for i in keep],
-        template=template,
-        rubric=rubric,
-        images=[images[i] for i in keep],
-    )
-
-
-def _mode(modality: str) -> str:
-    return "caption" if modality == "caption" else "image"
-
-
-def _meta(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: row.get(k) for k in ("id", "label", "label_set", "dataset", "caption")}
-
-
-def _prompt_text(messages: list[dict[str, Any]]) -> str:
-    content = messages[-1]["content"]
-    if isinstance(content, str):
-        return content
-    return "".join(p.get("text", "") for p in content if p.get("type") == "text")
-
-
-def _bar(total: int, initial: int, enabled: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, initial=initial, desc="eval", unit="sample", disable=not enabled)

@@ -140,6 +140,7 @@ def check_settings(
     resume: bool = True,
     results: str | Path | None = None,
     expected: dict[str, str] | None = None,
+    recorded: dict[str, Any] | None = None,
 ) -> None:
     """Check a resumed run's settings against ``run.json``, then write them (atomically).
 
@@ -150,6 +151,8 @@ def check_settings(
         results: the run's ``results.jsonl``, read when ``run.json`` is empty or corrupt.
         expected: record fields every stored result must have for a recovery, e.g.
             ``{"template": "set", "preset": "emo_r3_reference"}``.
+        recorded: written beside the settings, not compared (e.g. where a setting came
+            from: a path may change when the folder moves).
 
     Raises:
         InvalidInputError: the stored settings differ, or ``run.json`` is unreadable and
@@ -172,7 +175,7 @@ def check_settings(
                     f"{path.parent} holds a run with other settings ({', '.join(changed)}); "
                     "use another output folder or --no-resume to start over."
                 )
-    write_json(path, settings, sort_keys=True)
+    write_json(path, {**settings, **(recorded or {})}, sort_keys=True)
 
 
 def _recover(err, path: Path, results, expected: dict[str, str], fix: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "agents.common.atomic",
+    "agents.common.prompts",
     "agents.evaluation",
     "agents.evaluation.generate",
     "agents.evaluation.harness",
