@@ -9,22 +9,37 @@ Examples::
     emo-r3 eval --training-metrics runs/train/metrics.jsonl --output-dir runs/train
 
 The run folder gets results.jsonl (one scored sample a line, written as it goes, so a
-rerun resumes), summary.json and PNG plots (docs/evaluation.md). The preset defaults to
-``emo_r3_reference`` (``grpo_baseline`` for the think template); ``--preset-arg
-KEY=JSON`` passes its options (e.g. ``clip_model=/path``).
+rerun resumes), summary.json and PNG plots (docs/evaluation.md). A checkpoint saved by
+``emo-r3 train`` is asked the prompts it was trained on: its ``emo_r3_run.json`` (in the
+model folder or its parent, or ``--run-file``) gives the template, one-shot example,
+prompt style and completion length; ``--template``, ``--one-shot/--no-one-shot`` and
+``--prompt-style`` override it (with a note). run.json records the prompt used.
+The preset defaults to ``emo_r3_reference`` (``grpo_baseline`` for the think
+template); ``--preset-arg KEY=JSON`` passes its options (e.g. ``clip_model=/path``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 from agents.cli.options import add_preset_arg, parse_preset_args
+from agents.common.prompts import (
+    PROMPT_STYLES,
+    RUN_FILE,
+    PromptSettings,
+    find_run_file,
+    read_run_settings,
+)
 from rewards import presets
 from rewards.errors import InvalidInputError
 
-__all__ = ["add_arguments", "format_summary", "run"]
+__all__ = ["DEFAULT_MAX_NEW_TOKENS", "add_arguments", "format_summary", "prompt_settings", "run"]
+
+DEFAULT_MAX_NEW_TOKENS = 256
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     src.add_argument("--server", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1")
     src.add_argument("--responses", help="JSONL of existing responses: {id, response} per line")
     src.add_argument("--training-metrics", help="training metrics JSONL to plot as curves")
+    src.add_argument(
+        "--run-file",
+        help=f"a training run's {RUN_FILE} (or its folder) whose prompt settings to use "
+        "(default: the one beside --model, if any)",
+    )
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", default="embedded", help="emo_env dataset source")
     data.add_argument("--split", default="test")
@@ -43,8 +63,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     gen.add_argument("--api-key")
     gen.add_argument("--timeout", type=float, default=60.0, help="server timeout (s)")
     gen.add_argument("--modality", choices=("auto", "image", "caption"), default="auto")
-    gen.add_argument("--template", choices=("set", "think"), default="set")
-    gen.add_argument("--max-new-tokens", type=int, default=256)
+    gen.add_argument(
+        "--template", choices=("set", "think"), help="default: the training run's, else set"
+    )
+    gen.add_argument(
+        "--one-shot",
+        action=argparse.BooleanOptionalAction,
+        help="a worked example before each question (default: the training run's, else no)",
+    )
+    gen.add_argument(
+        "--prompt-style", choices=PROMPT_STYLES, help="default: the training run's, else paper"
+    )
+    gen.add_argument(
+        "--max-new-tokens",
+        type=int,
+        help=f"default: the training run's completion length, else {DEFAULT_MAX_NEW_TOKENS}",
+    )
     gen.add_argument("--temperature", type=float, default=0.0, help="0 = greedy")
     gen.add_argument("--top-p", type=float, default=1.0)
     gen.add_argument("--batch-size", type=int, default=8)
@@ -68,6 +102,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     score.add_argument("--no-resume", action="store_true", help="start over")
     score.add_argument("--no-plots", action="store_true")
     score.add_argument("--no-progress", action="store_true")
+
+
+def prompt_settings(args: argparse.Namespace) -> PromptSettings:
+    """The prompt to ask: a training run's recorded settings (``--run-file``, or the
+    :data:`~agents.common.prompts.RUN_FILE` beside ``--model``), with flags overriding."""
+    run_file = None
+    if args.run_file:
+        run_file = find_run_file(args.run_file)
+        if run_file is None:
+            raise InvalidInputError(
+                f"--run-file {args.run_file!r}: no {RUN_FILE} there; give the file or the "
+                "folder of a training run (or its saved model)."
+            )
+    elif args.model:
+        run_file = find_run_file(args.model)
+    base = read_run_settings(run_file) if run_file else PromptSettings()
+    flags = {"template": args.template, "one_shot": args.one_shot,
+             "prompt_style": args.prompt_style}  # fmt: skip
+    flags = {k: v for k, v in flags.items() if v is not None}
+    if not run_file:
+        return replace(base, **flags)
+    changed = sorted(k for k, v in flags.items() if getattr(base, k) != v)
+    if changed:
+        print(
+            f"note: {', '.join(f'{k}={flags[k]!r}' for k in changed)} from the flags "
+            f"overrides the training run ({run_file}); the scores will not match its "
+            "held-out evaluation.",
+            file=sys.stderr,
+        )
+    source = f"{run_file} (flags: {', '.join(changed)})" if changed else str(run_file)
+    return replace(base, **flags, source=source)
 
 
 def _backend(args: argparse.Namespace):
@@ -129,6 +194,11 @@ def format_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _describe(prompt: PromptSettings) -> str:
+    shot = "one-shot" if prompt.one_shot else "no example"
+    return f"{prompt.prompt_style} style, {prompt.template}, {shot} (from {prompt.source})"
+
+
 def run(args: argparse.Namespace) -> int:
     sources = [s for s in (args.model, args.server, args.responses) if s]
     out = Path(args.output_dir)
@@ -143,8 +213,24 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             "Pick exactly one of --model, --server or --responses (or only --training-metrics)."
         )
+    from agents.evaluation.lock import RunLock
+
+    # taken before the data and the model load, so a second run is refused at once
+    with RunLock(out):
+        return _evaluate(args, out)
+
+
+def _evaluate(args: argparse.Namespace, out: Path) -> int:
     from agents.evaluation.harness import evaluate, load_responses, load_samples
 
+    prompt = prompt_settings(args)
+    args = argparse.Namespace(**vars(args))  # resolved below from the training run
+    if args.max_new_tokens is None:
+        args.max_new_tokens = prompt.max_completion_length or DEFAULT_MAX_NEW_TOKENS
+    if args.modality == "auto" and prompt.caption_in_prompt is not None:
+        args.modality = "caption" if prompt.caption_in_prompt else "image"
+    elif args.modality == "auto" and prompt.prompt_style == "compact":
+        args.modality = "caption"
     kwargs = {"label_set": args.label_set} if args.label_set else {}
     dataset = load_samples(args.dataset, args.split, **kwargs)
     backend = None if args.responses else _backend(args)
@@ -165,7 +251,7 @@ def run(args: argparse.Namespace) -> int:
         backend,
         responses=responses,
         output_dir=out,
-        template=args.template,
+        prompt=prompt,
         preset=args.preset,
         preset_args=parse_preset_args(args.preset_arg),
         judge=judge,
@@ -177,6 +263,7 @@ def run(args: argparse.Namespace) -> int:
         settings=settings,
     )
     print(format_summary(result.summary))
+    print(f"prompt:  {_describe(prompt)}")
     print(f"results: {out / 'results.jsonl'}\nsummary: {out / 'summary.json'}")
     for path in result.plots:
         print(f"plot:    {path}")

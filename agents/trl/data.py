@@ -5,6 +5,9 @@ prompt) and the plain question; text-only policies read the image's caption in t
 prompt instead, and the image travels to the rewards under :data:`HIDDEN_IMAGE` (TRL
 would otherwise treat the run as multimodal). The reward wrapper maps it back to
 ``image``, so image-based scorers work with either kind of policy.
+
+The conversations come from :func:`agents.common.prompts.prompt_messages`, the one
+function ``emo-r3 eval`` uses too, so a checkpoint is evaluated with its training prompt.
 """
 
 from __future__ import annotations
@@ -12,48 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from agents.common.prompts import ONE_SHOT_EXAMPLES, prompt_messages
 from rewards.errors import InvalidInputError
-from rewards.prompts import build_prompt
 
 __all__ = ["HIDDEN_IMAGE", "ONE_SHOT_EXAMPLES", "load_split", "prompt_dataset"]
 
 #: Column holding the image for rewards when the policy is text-only.
 HIDDEN_IMAGE = "source_image"
-
-#: Worked examples (caption, SET answer) shown before the question when ``one_shot``;
-#: row ``i`` gets example ``i % 3``, so the boxed label of the demonstration varies.
-ONE_SHOT_EXAMPLES: tuple[tuple[str, str], ...] = (
-    (
-        "A shadowy figure follows a lone walker down a dark, empty alley at night.",
-        "<step1> A shadowy figure follows a lone walker in a dark alley. </step1>\n"
-        "<step2> A person would feel threatened and scared. </step2>\n"
-        "<step3> Negative, high arousal. </step3>\n\\boxed{fear}",
-    ),
-    (
-        "An old couple sits on a porch swing at sunset, holding hands and smiling.",
-        "<step1> An old couple holds hands on a porch at sunset. </step1>\n"
-        "<step2> A person would feel calm, warm and satisfied. </step2>\n"
-        "<step3> Positive, low arousal. </step3>\n\\boxed{contentment}",
-    ),
-    (
-        "A puppy tangled in a roll of toilet paper looks up with a guilty face.",
-        "<step1> A puppy is tangled in toilet paper with a guilty face. </step1>\n"
-        "<step2> A person would laugh and find it funny. </step2>\n"
-        "<step3> Positive, high arousal. </step3>\n\\boxed{amusement}",
-    ),
-)
-
-
-def _messages(label_set: str, template: str, caption: str | None, shot: int | None) -> list:
-    user = {"role": "user", "content": build_prompt(label_set, template, caption=caption)}
-    if shot is None:
-        return [user]
-    example_caption, answer = ONE_SHOT_EXAMPLES[shot % len(ONE_SHOT_EXAMPLES)]
-    return [
-        {"role": "user", "content": build_prompt(label_set, template, caption=example_caption)},
-        {"role": "assistant", "content": answer},
-        user,
-    ]
 
 
 def load_split(name: str, split: str):
@@ -129,7 +97,7 @@ def prompt_dataset(
     if one_shot and (vlm or template != "set"):
         raise InvalidInputError("one_shot examples exist for text-only SET prompts only.")
     prompts = [
-        _messages(s, template, c, i if one_shot else None)
+        prompt_messages(s, c, template=template, shot=i if one_shot else None)
         for i, (s, c) in enumerate(zip(sets, captions, strict=True))
     ]
     if "prompt" in ds.column_names:

@@ -70,32 +70,50 @@ class CoherenceReward(ModelReward):
         """Distribution over ``label_set``'s labels (in its order) for each text."""
         raise NotImplementedError
 
-    def _targets(self, texts, kwargs, sets) -> list[str | None]:
-        if self.target == "gold":
-            gold = _inputs.gold_labels(kwargs, len(texts), sets)
-            return [g.strip().lower() for g in gold]
-        out: list[str | None] = []
-        for text, label_set in zip(texts, sets, strict=True):
-            answer = self.parser.parse(text).answer
-            out.append(label_set.normalize(answer) if answer else None)
-        return out
+    def launch(self, texts: list[str], label_set: LabelSet) -> Any:
+        """Start predicting (a scorer on a GPU returns before the device is done);
+        :meth:`collect` turns the handle into distributions."""
+        return self.predict(texts, label_set)
+
+    def collect(self, handle: Any) -> list[list[float]]:
+        return handle
+
+    def _streams(self) -> bool:
+        """Whether to parse and launch a batch at a time (worth it where predicting runs
+        on a device beside the host); else everything goes in one call, longest first."""
+        return False
+
+    def _target(self, parsed, gold: str | None, label_set: LabelSet) -> str | None:
+        if gold is not None:
+            return gold.strip().lower()
+        answer = parsed.answer
+        return label_set.normalize(answer) if answer else None
 
     def score(self, texts: list[str], kwargs: dict[str, Any]) -> list[float | None]:
         n = len(texts)
         sets = self._sets(kwargs, n)
-        targets = self._targets(texts, kwargs, sets)
+        gold = _inputs.gold_labels(kwargs, n, sets) if self.target == "gold" else None
         out: list[float | None] = [None] * n
-        groups: dict[str, list[tuple[int, str, str]]] = {}
-        for i, text in enumerate(texts):
-            passage = passage_text(self.parser.parse(text), self.passage)
-            if passage is None or targets[i] is None:
-                self.stats["missing"] += 1
-                out[i] = self.missing_value
-                continue
-            groups.setdefault(sets[i].id, []).append((i, passage, targets[i]))
-        for set_id, items in groups.items():
-            label_set = get_label_set(set_id)
-            dists = self.predict([p for _, p, _ in items], label_set)
-            for (i, _, target), dist in zip(items, dists, strict=True):
+        launched = []
+        # On a GPU a batch at a time: the host parses the next batch while the device
+        # predicts. On a CPU nothing overlaps, and one call pads least.
+        step = self.batch_size if self._streams() else max(n, 1)
+        for start in range(0, n, step):
+            groups: dict[str, list[tuple[int, str, str]]] = {}
+            for i in range(start, min(n, start + step)):
+                parsed = self.parser.parse(texts[i])
+                passage = passage_text(parsed, self.passage)
+                target = self._target(parsed, gold[i] if gold else None, sets[i])
+                if passage is None or target is None:
+                    self.stats["missing"] += 1
+                    out[i] = self.missing_value
+                    continue
+                groups.setdefault(sets[i].id, []).append((i, passage, target))
+            for set_id, items in groups.items():
+                label_set = get_label_set(set_id)
+                handle = self.launch([p for _, p, _ in items], label_set)
+                launched.append((items, label_set, handle))
+        for items, label_set, handle in launched:
+            for (i, _, target), dist in zip(items, self.collect(handle), strict=True):
                 out[i] = None if dist is None else float(dist[label_set.index(target)])
         return self._count(out)

@@ -22,24 +22,17 @@ Example:
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rewards.errors import InvalidInputError, ModelLoadError
+from rewards.errors import InvalidInputError
 from rewards.labels import LabelSet, get_label_set
 from rewards.models._base import ModelReward
 from rewards.models._coherence import CoherenceConfig, CoherenceReward
-from rewards.models._common import (
-    LRUCache,
-    SimilarityMap,
-    check_passage,
-    passage_text,
-    require,
-    resolve_device,
-)
+from rewards.models._common import SimilarityMap, check_passage, passage_text, require
 from rewards.models._config import ModelRewardConfig, make_config
+from rewards.models.sentence import SentenceEncoder, shared_encoder
 
 __all__ = [
     "CaptionConsistency",
@@ -53,68 +46,6 @@ __all__ = [
 ]
 
 DESCRIPTION = "This text expresses {label}: {description}."
-
-
-class SentenceEncoder:
-    """A sentence-transformers model with an LRU cache of normalised text embeddings."""
-
-    def __init__(self, model: str | None, device: str | None, batch_size: int, cache_size: int):
-        st = require("sentence_transformers", "nlp", "sentence embeddings", "sentence-transformers")
-        if model is None:
-            from rewards.models.local import minilm_path
-
-            model = minilm_path()
-        self.device = resolve_device(device)
-        try:
-            self.model = st.SentenceTransformer(model, device=self.device)
-        except Exception as err:
-            raise ModelLoadError(
-                f"Could not load sentence-transformers model {model!r}: {type(err).__name__}: {err}"
-            ) from err
-        self.batch_size = batch_size
-        self.cache = LRUCache(cache_size)
-
-    def encode(self, texts: list[str]) -> Any:
-        """Normalised embeddings (a float32 tensor, one row per text), cached by text."""
-        torch = require("torch", "nlp")
-        rows: dict[str, Any] = {}
-        todo = []
-        for text in dict.fromkeys(texts):
-            hit = self.cache.get(text)
-            if hit is None:
-                todo.append(text)
-            else:
-                rows[text] = hit
-        if todo:
-            with torch.inference_mode():
-                vectors = self.model.encode(
-                    todo,
-                    batch_size=self.batch_size,
-                    convert_to_tensor=True,
-                    normalize_embeddings=True,
-                    show_progress_bar=False,
-                ).float()
-            for text, vector in zip(todo, torch.unbind(vectors), strict=True):
-                self.cache.put(text, vector)
-                rows[text] = vector
-        if not texts:
-            return torch.zeros(0)
-        return torch.stack([rows[t] for t in texts])
-
-
-_ENCODERS: dict[tuple, SentenceEncoder] = {}
-_ENCODERS_LOCK = threading.Lock()
-
-
-def shared_encoder(model: str | None, device: str | None, batch_size: int, cache_size: int):
-    """One :class:`SentenceEncoder` per (model, device) and process, shared by rewards."""
-    key = (model, device, batch_size)
-    with _ENCODERS_LOCK:
-        if key not in _ENCODERS:
-            _ENCODERS[key] = SentenceEncoder(model, device, batch_size, cache_size)
-        encoder = _ENCODERS[key]
-        encoder.cache.maxsize = max(encoder.cache.maxsize, cache_size)
-        return encoder
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,15 +98,24 @@ class EmbeddingCoherence(CoherenceReward):
             out.append(self.template.format(label=label.name, description=description))
         return out
 
-    def predict(self, texts: list[str], label_set: str | LabelSet = "mikels8") -> list[list[float]]:
-        """Softmax over the label set of ``scale * cos(text, label description)``."""
+    def launch(self, texts: list[str], label_set: LabelSet) -> Any:
+        """The distributions as a tensor on the device (read later: no wait here)."""
         torch = require("torch", "nlp")
         encoder = self.loaded
-        labels = encoder.encode(self.label_texts(label_set))
+        labels = encoder.fixed(self.label_texts(label_set))
+        return torch.softmax(self.scale * (encoder.encode(texts) @ labels.T), dim=-1)
+
+    def collect(self, handle: Any) -> list[list[float]]:
+        return handle.tolist()
+
+    def _streams(self) -> bool:
+        return self.loaded.device.startswith("cuda")
+
+    def predict(self, texts: list[str], label_set: str | LabelSet = "mikels8") -> list[list[float]]:
+        """Softmax over the label set of ``scale * cos(text, label description)``."""
         if not texts:
             return []
-        sims = encoder.encode(texts) @ labels.T
-        return torch.softmax(self.scale * sims, dim=-1).tolist()
+        return self.collect(self.launch(texts, get_label_set(label_set)))
 
     def __repr__(self) -> str:
         return (
@@ -282,8 +222,7 @@ class CaptionConsistency(ModelReward):
                 todo.append((i, passage, str(caption)))
         if todo:
             encoder = self.loaded
-            left = encoder.encode([p for _, p, _ in todo])
-            right = encoder.encode([c for _, _, c in todo])
+            left, right = encoder.encode([p for _, p, _ in todo], [c for _, _, c in todo])
             for (i, _, _), cos in zip(todo, (left * right).sum(-1).tolist(), strict=True):
                 out[i] = self.map(cos)
         return self._count(out)

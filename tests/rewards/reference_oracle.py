@@ -1,4 +1,5 @@
-"""A literal, line-by-line transcription of the reference scorer as DESIGN.md states it.
+"""A literal, line-by-line transcription of the reference scorer as the paper's authors
+implement it.
 
 Used only as an independent oracle: the package builds the same scorer from parts
 (parser, rules, reflective reward, rubric); these tests check both agree exactly.
