@@ -33,6 +33,8 @@ from rewards.labels import LabelSet, get_label_set
 
 __all__ = [
     "COHERENCE_INSTRUCTION",
+    "IMAGE_SEPARATOR",
+    "REFLECT_SAMPLING",
     "COHERENCE_QUESTION",
     "CONSISTENCY_QUESTION",
     "NO_PASSAGE_PROMPT",
@@ -55,6 +57,11 @@ CONSISTENCY_QUESTION = "Can the following text describe the image?Please answer 
 COHERENCE_QUESTION = "Which emotion best describes the text above?"
 COHERENCE_INSTRUCTION = "Answer the question using one emotional category (one word only): "
 NO_PASSAGE_PROMPT = "Answer 'None'"
+#: What the reference puts between the image and the consistency question: its prompt is
+#: ``"<image>\nCan the following text ..."``, so the text after the image starts with "\n".
+IMAGE_SEPARATOR = "\n"
+#: The reference's sampling of the reflective answers (one sample each).
+REFLECT_SAMPLING = {"temperature": 0.6, "top_p": 0.95, "n": 1}
 
 Kind = Literal["consistency", "coherence"]
 KINDS = ("consistency", "coherence")

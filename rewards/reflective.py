@@ -17,8 +17,8 @@ ONE call, and turns the answers into scores with the chosen scoring:
 ``robust``
     as ``paper``, but coherence accepts synonyms through the label set's normaliser.
 
-With ``judge=None`` no question is asked and both components are 1.0 (DESIGN.md:
-"when reflection is not run at all, each reflective component counts as 1").
+With ``judge=None`` no question is asked and both components are 1.0, as in the
+authors' reference code when reflection is not run at all.
 
 Example:
     >>> from rewards.judges import ConstantJudge

@@ -36,6 +36,7 @@ from agents.common.prompts import (
 )
 from rewards import presets
 from rewards.errors import InvalidInputError
+from rewards.prompts import TEMPLATES
 
 __all__ = ["DEFAULT_MAX_NEW_TOKENS", "add_arguments", "format_summary", "prompt_settings", "run"]
 
@@ -64,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     gen.add_argument("--timeout", type=float, default=60.0, help="server timeout (s)")
     gen.add_argument("--modality", choices=("auto", "image", "caption"), default="auto")
     gen.add_argument(
-        "--template", choices=("set", "think"), help="default: the training run's, else set"
+        "--template", choices=tuple(TEMPLATES), help="default: the training run's, else set"
     )
     gen.add_argument(
         "--one-shot",

@@ -22,6 +22,7 @@ import sys
 from agents.cli.options import add_preset_arg, parse_preset_args
 from rewards import presets
 from rewards.errors import InvalidInputError
+from rewards.prompts import TEMPLATES
 
 __all__ = ["add_arguments", "explain", "run"]
 
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_preset_arg(parser)
     parser.add_argument(
         "--template",
-        choices=("set", "think"),
+        choices=tuple(TEMPLATES),
         help="answer format (default: think for grpo_baseline, else set)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object per response")

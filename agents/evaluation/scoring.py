@@ -26,6 +26,7 @@ from rewards.guards import HackingGuards
 from rewards.judges import KINDS
 from rewards.labels import get_label_set
 from rewards.parsing import get_parser
+from rewards.prompts import template_format
 from rewards.reflective import ReflectiveReward
 from rewards.rubric import Rubric
 from rewards.rules import affect_agreement
@@ -80,7 +81,8 @@ def score_responses(
         samples: dicts with ``id``, ``label``, ``label_set`` and optionally ``dataset``,
             ``prompt`` and ``caption`` (passed to the rubric for caption scorers).
         responses: the policy's responses, one per sample.
-        template: the answer format, ``"set"`` or ``"think"``.
+        template: the prompt template (``"set"``, ``"reference"`` or ``"think"``); its
+            answer format picks the parser.
         rubric: a preset name or a Rubric (default ``emo_r3_reference`` for SET,
             ``grpo_baseline`` for think).
         judge: the reflective judge passed to the preset (None: not asked).
@@ -95,7 +97,7 @@ def score_responses(
         )
     if not samples:
         return []
-    parser = get_parser(template)
+    parser = get_parser(template_format(template))
     if rubric is None:
         rubric = presets.default_preset("eval", template)
     rubric = build_rubric(rubric, judge)

@@ -22,11 +22,9 @@ from typing import Any
 
 from agents.openrlhf.engine import EngineClient, Rollout, sees_images, user_message
 from rewards.errors import JudgeError
-from rewards.judges import JudgeRequest
+from rewards.judges import IMAGE_SEPARATOR, JudgeRequest
 
 __all__ = ["RolloutJudge"]
-
-IMAGE_SEPARATOR = "\n"  # the reference's "<image>\nCan the following text ..."
 
 
 class RolloutJudge:

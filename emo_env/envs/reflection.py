@@ -24,7 +24,7 @@ from typing import Any
 
 from emo_env.envs.config import REFLECTIONS
 from rewards.errors import InvalidInputError
-from rewards.judges import JudgeRequest
+from rewards.judges import IMAGE_SEPARATOR, REFLECT_SAMPLING, JudgeRequest
 
 __all__ = [
     "IMAGE_SEPARATOR",
@@ -39,11 +39,6 @@ __all__ = [
 ]
 
 KINDS = ("consistency", "coherence")
-# What the reference puts between the image and the consistency question: its prompt
-# is "<image>\nCan the following text ..." and the text after the image keeps the "\n".
-IMAGE_SEPARATOR = "\n"
-# The reference's sampling of the reflective answers (its validation override).
-REFLECT_SAMPLING = {"temperature": 0.6, "top_p": 0.95, "n": 1}
 
 _ANSWER = {
     kind: re.compile(rf"<\s*answer{i}\s*>(.*?)(?:<\s*/\s*answer{i}\s*>|$)", re.S | re.I)
