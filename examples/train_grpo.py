@@ -13,7 +13,7 @@ and ``summary.json`` to ``--output-dir`` (default ``runs/train_grpo``).
 
 import sys
 
-from agents.train_cli import main
+from agents.cli.train import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

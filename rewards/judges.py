@@ -33,6 +33,8 @@ from rewards.labels import LabelSet, get_label_set
 
 __all__ = [
     "COHERENCE_INSTRUCTION",
+    "IMAGE_SEPARATOR",
+    "REFLECT_SAMPLING",
     "COHERENCE_QUESTION",
     "CONSISTENCY_QUESTION",
     "NO_PASSAGE_PROMPT",
@@ -42,6 +44,7 @@ __all__ = [
     "JudgeRequest",
     "call_judge",
     "coherence_prompt",
+    "coherence_suffix",
     "consistency_prompt",
     "paper_coherence",
     "paper_consistency",
@@ -54,6 +57,11 @@ CONSISTENCY_QUESTION = "Can the following text describe the image?Please answer 
 COHERENCE_QUESTION = "Which emotion best describes the text above?"
 COHERENCE_INSTRUCTION = "Answer the question using one emotional category (one word only): "
 NO_PASSAGE_PROMPT = "Answer 'None'"
+#: What the reference puts between the image and the consistency question: its prompt is
+#: ``"<image>\nCan the following text ..."``, so the text after the image starts with "\n".
+IMAGE_SEPARATOR = "\n"
+#: The reference's sampling of the reflective answers (one sample each).
+REFLECT_SAMPLING = {"temperature": 0.6, "top_p": 0.95, "n": 1}
 
 Kind = Literal["consistency", "coherence"]
 KINDS = ("consistency", "coherence")
@@ -98,8 +106,38 @@ def coherence_prompt(passage: str | None, label_set: str | LabelSet) -> str:
     """The coherence question for a passage, listing the label set's labels."""
     if passage is None:
         return NO_PASSAGE_PROMPT
+    return passage + coherence_suffix(label_set)
+
+
+def coherence_suffix(label_set: str | LabelSet) -> str:
+    """What follows the passage in a coherence question (the question and the options)."""
     options = get_label_set(label_set).options_text()
-    return f"{passage}\n{COHERENCE_QUESTION}\n{COHERENCE_INSTRUCTION}{options}."
+    return f"\n{COHERENCE_QUESTION}\n{COHERENCE_INSTRUCTION}{options}."
+
+
+_new = object.__new__
+_SETTERS = tuple(
+    JudgeRequest.__dict__[f].__set__ for f in ("kind", "prompt", "image", "label_set", "passage")
+)
+
+
+def make_request(kind: str, prompt: str, image: Any, label_set: str, passage: str | None):
+    """A :class:`JudgeRequest` for a kind known to be valid, without re-checking it.
+
+    Sets the slots directly (the dataclass is frozen), about twice as fast as the
+    checked constructor; used where requests are built for every response of a batch.
+    """
+    set_kind, set_prompt, set_image, set_label_set, set_passage = _SETTERS
+    request = _new(JudgeRequest)
+    set_kind(request, kind)
+    set_prompt(request, prompt)
+    set_image(request, image)
+    set_label_set(request, label_set)
+    set_passage(request, passage)
+    return request
+
+
+_ANSWER_TYPES = {str, type(None)}
 
 
 def call_judge(judge: Callable, requests: list[JudgeRequest]) -> list[str | None]:
@@ -107,7 +145,9 @@ def call_judge(judge: Callable, requests: list[JudgeRequest]) -> list[str | None
     if not requests:
         return []
     answers = judge(requests)
-    if not isinstance(answers, Sequence) or isinstance(answers, str):
+    if type(answers) is not list and (
+        not isinstance(answers, Sequence) or isinstance(answers, str)
+    ):
         raise JudgeError(
             f"Judge {judge!r} returned {type(answers).__name__}; a judge must return a list "
             "with one str (or None) per request."
@@ -117,6 +157,8 @@ def call_judge(judge: Callable, requests: list[JudgeRequest]) -> list[str | None
             f"Judge {judge!r} returned {len(answers)} answers for {len(requests)} requests; "
             "return exactly one answer (str or None) per request, in order."
         )
+    if {*map(type, answers)} <= _ANSWER_TYPES:
+        return answers if type(answers) is list else list(answers)
     for i, answer in enumerate(answers):
         if answer is not None and not isinstance(answer, str):
             raise JudgeError(

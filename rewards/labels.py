@@ -40,12 +40,17 @@ class Label:
     parent: str | None = None  # coarser label in a hierarchy (WebEmo)
 
 
-_PUNCT = re.compile(r"[^\w\s-]+")
-_SPACES = re.compile(r"[\s_-]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased words: runs of letters and digits (punctuation, ``_``, ``-`` split)."""
+    return _WORD.findall(text.lower())
 
 
 def _clean(text: str) -> str:
-    return _SPACES.sub(" ", _PUNCT.sub(" ", text.lower())).strip()
+    """The words of ``text`` joined by single spaces (the synonym table's key form)."""
+    return " ".join(_WORD.findall(text.lower()))
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,23 @@ class LabelSet:
         for word, target in self.synonyms.items():
             table.setdefault(_clean(word), target)
         object.__setattr__(self, "_table", MappingProxyType(table))
+        object.__setattr__(self, "_multiword", any(" " in key for key in table))
+        single = {k: v for k, v in table.items() if " " not in k and _clean(k) == k}
+        object.__setattr__(self, "_single", MappingProxyType(single))
+        names = tuple(label.name for label in self.labels)
+        object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_options", ", ".join(names))
+        affect = {x.name: (x.polarity, x.arousal) for x in self.labels}
+        object.__setattr__(self, "_affect", MappingProxyType(affect))
+        # each label name read through the normaliser (robust matching of gold labels)
+        normal = {name: self.normalize(name) for name in names}
+        object.__setattr__(self, "_normal", MappingProxyType(normal))
         object.__setattr__(self, "_by_name", MappingProxyType({x.name: x for x in self.labels}))
 
     @property
     def names(self) -> tuple[str, ...]:
         """Label names in their canonical order."""
-        return tuple(label.name for label in self.labels)
+        return self._names
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -87,32 +103,62 @@ class LabelSet:
 
     def options_text(self) -> str:
         """The label list as the reference prompts show it: ``"a, b, c"``."""
-        return ", ".join(self.names)
+        return self._options
 
     def normalize(self, text: str) -> str | None:
         """Map free text to a label name, or None when it names no single label.
 
         Case, punctuation, surrounding whitespace and synonyms are forgiven; a text
-        naming two different labels returns None.
+        naming two different labels returns None. Linear in the length of ``text``.
         """
-        cleaned = _clean(text)
-        if not cleaned:
+        hit = self._single.get(text)
+        if hit is not None:
+            return hit
+        words = _words(text)
+        if not words:
             return None
-        if cleaned in self._table:
-            return self._table[cleaned]
-        found = self.mentions(text)
+        hit = self._table.get(" ".join(words))
+        if hit is not None:
+            return hit
+        found = self._found(words, stop_at=2)
         return found[0] if len(found) == 1 else None
+
+    def read(self, text: str) -> tuple[str | None, bool]:
+        """``(normalize(text), len(mentions(text)) > 1)`` in one pass over ``text``."""
+        hit = self._single.get(text)  # already a clean one-word key: the common answer
+        if hit is not None:
+            return hit, False
+        words = _words(text)
+        if not words:
+            return None, False
+        found = self._found(words, stop_at=2)
+        whole = self._table.get(" ".join(words))
+        if whole is not None:
+            return whole, len(found) > 1
+        return (found[0] if len(found) == 1 else None), len(found) > 1
 
     def mentions(self, text: str) -> list[str]:
         """Distinct labels named anywhere in ``text`` (by name or synonym), in order."""
-        words = _clean(text).split()
+        return self._found(_words(text))
+
+    def _found(self, words: list[str], stop_at: int = 0) -> list[str]:
+        """Distinct labels among ``words`` (a word pair first, then the word), in order.
+
+        With ``stop_at``, the search ends once that many distinct labels are found.
+        """
+        table = self._table
+        if not self._multiword:  # no two-word key: one lookup per word, in C
+            found = list(dict.fromkeys([table[w] for w in words if w in table]))
+            return found[:stop_at] if stop_at else found
         found: list[str] = []
         for i, word in enumerate(words):
             pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else None
-            hit = self._table.get(pair) if pair else None
-            hit = hit or self._table.get(word)
+            hit = table.get(pair) if pair else None
+            hit = hit or table.get(word)
             if hit and hit not in found:
                 found.append(hit)
+                if len(found) == stop_at:
+                    break
         return found
 
     def check(self, name: str) -> str:

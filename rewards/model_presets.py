@@ -14,8 +14,10 @@ Imported by :mod:`rewards.presets` on first use; registers:
                        network; the default for text-only policies on CPU.
 =====================  ==================================================================
 
-Models load on the first scored batch, not when the preset is built. Like every preset
-they take ``judge=`` and ``label_set=``; ``judge`` must stay None (no question is asked).
+Models load on the first scored batch, not when the preset is built. They ask no
+reflective question, so :func:`rewards.presets.build` accepts only ``judge=None`` for
+them. Registration flows one way: this module registers with :mod:`rewards.registry`
+and :mod:`rewards.presets` imports it lazily.
 
 Example:
     >>> from rewards import presets
@@ -27,20 +29,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rewards.errors import InvalidInputError
-from rewards.presets import register
+from rewards.registry import register
 from rewards.rubric import Rubric
 from rewards.rules import AccuracyReward, FormatReward
 
 __all__ = ["emo_r3_clip", "emo_r3_offline"]
-
-
-def _no_judge(judge, name: str) -> None:
-    if judge is not None:
-        raise InvalidInputError(
-            f"Preset {name!r} scores consistency and coherence with models, not a judge; "
-            "use 'emo_r3_paper' or 'emo_r3_reference' with judge=... instead."
-        )
 
 
 def _paper(consistency, coherence, label_set: str, l1: float, l2: float, name: str) -> Rubric:
@@ -65,20 +58,19 @@ def emo_r3_clip(
     device: str | None = None,
     dtype: Any = None,
     batch_size: int = 64,
-    judge=None,
 ) -> Rubric:
     """Paper formula; consistency by CLIP (step1 vs image), coherence by MiniLM zero-shot."""
-    _no_judge(judge, "emo_r3_clip")
     from rewards.models.clip import clip_consistency
     from rewards.models.text import embedding_coherence
 
     consistency = clip_consistency(
-        clip_model, clip_backend, clip_pretrained, mapping=clip_mapping,
-        batch_size=batch_size, device=device, dtype=dtype,
+        model=clip_model, backend=clip_backend, pretrained=clip_pretrained,
+        mapping=clip_mapping, batch_size=batch_size, device=device, dtype=dtype,
     )  # fmt: skip
     coherence = embedding_coherence(
-        coherence_model, target, label_set=label_set, batch_size=batch_size, device=device
-    )
+        model=coherence_model, target=target, label_set=label_set, batch_size=batch_size,
+        device=device,
+    )  # fmt: skip
     return _paper(consistency, coherence, label_set, l1, l2, "emo_r3_clip")
 
 
@@ -92,16 +84,15 @@ def emo_r3_offline(
     l2: float = 0.1,
     device: str | None = None,
     batch_size: int = 64,
-    judge=None,
 ) -> Rubric:
     """Paper formula; consistency by step1-vs-caption and coherence by MiniLM, offline."""
-    _no_judge(judge, "emo_r3_offline")
     from rewards.models.text import caption_consistency, embedding_coherence
 
     consistency = caption_consistency(
-        embedding_model, caption_key=caption_key, batch_size=batch_size, device=device
+        model=embedding_model, caption_key=caption_key, batch_size=batch_size, device=device
     )
     coherence = embedding_coherence(
-        embedding_model, target, label_set=label_set, batch_size=batch_size, device=device
-    )
+        model=embedding_model, target=target, label_set=label_set, batch_size=batch_size,
+        device=device,
+    )  # fmt: skip
     return _paper(consistency, coherence, label_set, l1, l2, "emo_r3_offline")

@@ -2,10 +2,12 @@
 
 One parser per output format; each owns its format check so that the format and
 accuracy rewards never disagree about what was parsed. Parsing is pure string work
-(no dependencies) and memoised, so a rubric that asks several rewards about the same
-response parses it once.
+(no dependencies), linear in the length of the response whatever it holds (repeated
+tags, long whitespace runs, deeply nested braces), and memoised, so a rubric that asks
+several rewards about the same response parses it once.
 
-The reference conventions (DESIGN.md section 1) are kept exactly:
+The conventions of the authors' reference code (EMO-R3, arXiv 2602.23802) are kept
+exactly:
 
 * before the format and answer checks, whitespace around every ``<``, ``>`` and ``/``
   is deleted (:func:`compact`);
@@ -30,10 +32,10 @@ Example:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rewards._scan import BOX, compact, cut, format_ok, last_boxed, tag_scanner
 from rewards.errors import UnknownNameError
 
 __all__ = [
@@ -46,19 +48,12 @@ __all__ = [
     "count_boxes",
     "extract_last_boxed",
     "get_parser",
+    "loose_passages",
     "parser_names",
 ]
 
 REFERENCE_NO_ANSWER = "None"
-_BOX = "\\boxed{"
-_TAG_SPACE = re.compile(r"\s*(<|>|/)\s*")
-_LOOSE_CONS = re.compile(r"<\s*step1\s*>.*?(?=<\s*step2\s*>)", re.DOTALL)
-_LOOSE_COH = re.compile(r"<\s*step1\s*>.*?<\s*/\s*step2\s*>", re.DOTALL)
-
-
-def compact(text: str) -> str:
-    """Delete all whitespace around every ``<``, ``>`` and ``/`` (the reference's step)."""
-    return _TAG_SPACE.sub(r"\1", text)
+_BOX = BOX
 
 
 def extract_last_boxed(text: str) -> str | None:
@@ -67,36 +62,12 @@ def extract_last_boxed(text: str) -> str | None:
     Only the last ``\\boxed{`` is considered: when it does not close, the result is
     None even if an earlier box closed (the reference's behaviour).
     """
-    start = text.rfind(_BOX)
-    if start < 0:
-        return None
-    body_start = start + len(_BOX)
-    depth = 0
-    for i in range(body_start, len(text)):
-        char = text[i]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            if depth == 0:
-                return text[body_start:i].strip()
-            depth -= 1
-    return None
+    return last_boxed(text)
 
 
 def count_boxes(text: str) -> int:
     """How many ``\\boxed{`` openings the text holds."""
     return text.count(_BOX)
-
-
-def _cut(text: str, start_tag: str, end_tag: str, include_end: bool) -> str | None:
-    start = text.find(start_tag)
-    if start < 0:
-        return None
-    end = text.find(end_tag, start + len(start_tag))
-    if end < 0:
-        return None
-    stop = end + len(end_tag) if include_end else end
-    return text[start:stop].strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +117,12 @@ class Parser:
     has_reflection: bool = False
 
     def __init__(self) -> None:
-        body = ".*".join(f"<{t}>.*</{t}>" for t in self.tags)
-        self.format_pattern = re.compile(body + r".*\\boxed\{.*\}.*", re.DOTALL)
-        self._step_patterns = tuple(
-            re.compile(rf"<\s*{t}\s*>(.*?)<\s*/\s*{t}\s*>", re.DOTALL) for t in self.tags
+        self.format_tokens = (
+            *(token for t in self.tags for token in (f"<{t}>", f"</{t}>")),
+            _BOX,
+            "}",
         )
+        self._scanners = tuple(tag_scanner(t) for t in self.tags)
 
     def __reduce__(self):
         return get_parser, (self.name,)
@@ -161,22 +133,19 @@ class Parser:
 
     def _parse(self, text: str) -> ParsedResponse:
         packed = compact(text)
-        answer = extract_last_boxed(packed)
-        n_boxes = count_boxes(packed)
-        steps = tuple(self._step(pattern, text) for pattern in self._step_patterns)
+        answer = last_boxed(packed)
+        n_boxes = packed.count(_BOX)
+        steps = tuple(scanner.content(text) for scanner in self._scanners)
         if self.has_reflection:
-            cons = _cut(text, "<step1>", "<step2>", include_end=False)
-            coh = _cut(text, "<step1>", "</step2>", include_end=True)
-            loose = tuple(
-                m.group(0).strip() if m else None
-                for m in (_LOOSE_CONS.search(text), _LOOSE_COH.search(text))
-            )
+            cons = cut(text, "<step1>", "<step2>", include_end=False)
+            coh = cut(text, "<step1>", "</step2>", include_end=True)
+            loose = loose_passages(text)
         else:
             cons = coh = None
             loose = (None, None)
         return ParsedResponse(
             text=text,
-            format_ok=self.format_pattern.fullmatch(packed) is not None,
+            format_ok=format_ok(packed, self.format_tokens),
             answer=answer,
             steps=steps,
             n_boxes=n_boxes,
@@ -185,11 +154,6 @@ class Parser:
             malformed=self._malformed(text, packed, steps, answer, n_boxes),
             loose_passages=loose,
         )
-
-    @staticmethod
-    def _step(pattern: re.Pattern, text: str) -> str | None:
-        match = pattern.search(text)
-        return match.group(1).strip() if match else None
 
     def _malformed(self, text, packed, steps, answer, n_boxes) -> tuple[str, ...]:
         if not text.strip():
@@ -220,6 +184,29 @@ class Parser:
         if n_boxes and last_close > packed.rfind(_BOX):
             issues.append("box_before_reasoning")
         return tuple(issues)
+
+
+def loose_passages(text: str) -> tuple[str | None, str | None]:
+    """The two reflective passages cut with tags that may hold spaces (``< step1 >``).
+
+    Consistency: from the first ``<\\s*step1\\s*>`` up to the nearest following
+    ``<\\s*step2\\s*>``; coherence: through the nearest following ``<\\s*/\\s*step2\\s*>``;
+    both stripped, None when nothing matches.
+    """
+    opened = _STEP1.open.search(text)
+    if opened is None:
+        return None, None
+    start, after = opened.start(), opened.end()
+    step2 = _STEP2.open.search(text, after)
+    closed = _STEP2.close.search(text, after)
+    return (
+        None if step2 is None else text[start : step2.start()].strip(),
+        None if closed is None else text[start : closed.end()].strip(),
+    )
+
+
+_STEP1 = tag_scanner("step1")
+_STEP2 = tag_scanner("step2")
 
 
 class SETParser(Parser):

@@ -1,4 +1,6 @@
-"""Named reward presets: ``rewards.presets.get(name, **overrides) -> Rubric``.
+"""Named reward presets, and the one way to build a rubric: :func:`build`.
+
+``rewards.presets.build(name, judge=None, label_set=None, **options) -> Rubric``
 
 =====================  ==================================================================
 ``emo_r3_reference``   The authors' reference code, exactly:
@@ -12,89 +14,242 @@
 ``emo_r3_robust``      The paper's formula re-weighted to make room for step3 affect
                        agreement and hacking guards, with normalised labels:
                        0.7 acc + 0.05 cons + 0.05 coh + 0.1 format + 0.1 affect
-                       + 0.1 x each of the five guards (each 0 or -1).
+                       + 0.1 x each of the ten guards of
+                       :class:`~rewards.guards.HackingGuards` (each 0 or -1).
 =====================  ==================================================================
 
 Robust weights, in words: accuracy stays dominant (0.7); the reflective pair keeps the
 paper's 0.1 split evenly; format keeps 0.1; the affect reward (0.1) pays for a step3 that
 agrees with the boxed emotion; each guard costs 0.1, so a response that games one rule
-(e.g. boxes a label list) loses more than the format reward pays. Range [-0.5, 1.0].
+(e.g. boxes a label list) loses more than the format reward pays, and more than a
+judge's consistency verdict (0.05) can add. Range [-1.0, 1.0]. Which guard catches
+which hack: :mod:`rewards.guards`; on every family of the hacking battery
+(``tests/rewards/test_hacking_battery.py``: stuffing, template and instruction echo,
+empty steps, several boxes, answer first, copied reasoning, filler, over-long
+reasoning, judge injection, steps out of order, odd tag spacing, copying the caption)
+the hack scores strictly below an honest answer, with a judge that always agrees and
+with one that parrots "yes".
 
-Every preset takes ``judge=`` (default None: the reflective components then count 1)
-and ``label_set=``; other overrides are listed by :func:`describe`. More presets (the
-model-based ones) register themselves with :func:`register`.
+The model-based presets (``emo_r3_clip``, ``emo_r3_offline``) live in
+:mod:`rewards.model_presets` and register on first use; add your own with
+:func:`register`.
+
+**Judges.** Every preset accepts ``judge=None`` (the reflective components then count 1,
+the paper's rule when reflection is not run). A preset whose rubric asks the reflective
+questions (:func:`takes_judge`) also takes a judge: a callable
+``list[JudgeRequest] -> list[str | None]``, or a mode string resolved by
+:func:`resolve_judge` (``"none"``; ``"policy"`` where a policy is at hand). A preset
+that asks no question (``grpo_baseline``, the model presets) refuses any other judge.
+
+**Defaults.** One preset per use when none is named (:data:`DEFAULT_PRESETS`,
+:func:`default_preset`); the ``think`` template always defaults to ``grpo_baseline``:
+
+===============  =====================  ==============================================
+use              preset                 where
+===============  =====================  ==============================================
+``train``        ``emo_r3_offline``     TRL training of a text-only policy (captions)
+``train_vlm``    ``emo_r3_paper``       OpenRLHF agent and reward file (VLM policies)
+``serve``        ``emo_r3_paper``       the reward server and the verl adapter
+``eval``         ``emo_r3_reference``   ``emo-r3 eval`` / ``emo-r3 score``
+``env``          ``emo_r3_paper``       ``gym.make("EmoReason-v0")`` and friends
+===============  =====================  ==============================================
 
 Example:
     >>> from rewards import presets
-    >>> rubric = presets.get("emo_r3_reference")
+    >>> rubric = presets.build("emo_r3_reference")
     >>> r = "<step1>a storm</step1><step2>scared</step2><step3>negative</step3>\\\\boxed{fear}"
     >>> s = rubric.score_batch([r], labels=["fear"])[0]
     >>> round(s.total, 3), s.components["accuracy"]
     (1.1, 1.0)
+    >>> presets.build("grpo_baseline", judge=None).weights
+    {'accuracy': 0.9, 'format': 0.1}
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from typing import Any
 
 from rewards.errors import InvalidInputError, UnknownNameError
 from rewards.guards import HackingGuards
 from rewards.reflective import ReflectiveReward
+from rewards.registry import PRESETS, SPECS, PresetSpec, register
 from rewards.rubric import Rubric
 from rewards.rules import AccuracyReward, AffectReward, FormatReward
 
-__all__ = ["PRESETS", "describe", "get", "names", "register"]
+__all__ = [
+    "DEFAULT_PRESETS",
+    "JUDGE_MODES",
+    "PRESETS",
+    "RULE_PRESETS",
+    "THINK_PRESET",
+    "build",
+    "default_preset",
+    "describe",
+    "get",
+    "judge_presets",
+    "names",
+    "register",
+    "resolve_judge",
+    "spec",
+    "takes_judge",
+]
 
-PRESETS: dict[str, Callable[..., Rubric]] = {}
+#: The preset each use builds when none is named (see the module docs).
+DEFAULT_PRESETS: dict[str, str] = {
+    "train": "emo_r3_offline",
+    "train_vlm": "emo_r3_paper",
+    "serve": "emo_r3_paper",
+    "eval": "emo_r3_reference",
+    "env": "emo_r3_paper",
+}
+#: The default of every use for the ``think`` template (the paper's GRPO baseline).
+THINK_PRESET = "grpo_baseline"
+
+#: Who answers the reflective questions, by mode name.
+JUDGE_MODES: dict[str, str] = {
+    "none": "nobody: the reflective components count 1",
+    "preset": "the preset's own scorers (no judge: model presets score with models)",
+    "policy": "the policy being trained or evaluated (the paper's self-reflection)",
+    "self": "the same as 'policy'",
+}
+_POLICY_MODES = ("policy", "self")
 
 
-def register(name: str, builder: Callable[..., Rubric] | None = None, *, overwrite=False):
-    """Register a preset builder (usable as a decorator)."""
+def default_preset(use: str, template: str = "set") -> str:
+    """The preset ``use`` builds when none is named (``think`` -> ``grpo_baseline``).
 
-    def add(fn: Callable[..., Rubric]) -> Callable[..., Rubric]:
-        if name in PRESETS and not overwrite:
-            raise InvalidInputError(f"Preset {name!r} is already registered.")
-        PRESETS[name] = fn
-        return fn
+    Raises:
+        UnknownNameError: ``use`` is not one of :data:`DEFAULT_PRESETS`.
+    """
+    if use not in DEFAULT_PRESETS:
+        raise UnknownNameError("preset use", use, DEFAULT_PRESETS)
+    return THINK_PRESET if template == "think" else DEFAULT_PRESETS[use]
 
-    return add(builder) if builder is not None else add
+
+def resolve_judge(judge: Any, *, policy: Callable[[], Any] | None = None) -> Any:
+    """Turn any form of "judge" into a judge callable or None.
+
+    Accepted forms: None; a callable judge (returned as is); a mode string of
+    :data:`JUDGE_MODES` (``"none"`` and ``"preset"`` give None, ``"policy"`` / ``"self"``
+    call ``policy()``); a bool (an environment-variable switch: True = ``"policy"``).
+
+    Args:
+        judge: the judge in any of those forms.
+        policy: builds the judge that asks the policy, where one is at hand (the TRL
+            driver's live policy, the evaluated model, the OpenRLHF rollout engine).
+
+    Raises:
+        UnknownNameError: an unknown mode string (the closest mode is named).
+        InvalidInputError: ``"policy"`` with no policy at hand, or another type.
+    """
+    if judge is None or judge is False:
+        return None
+    if judge is True:
+        judge = "policy"
+    if isinstance(judge, str):
+        mode = judge.strip().lower()
+        if mode not in JUDGE_MODES:
+            raise UnknownNameError("judge mode", judge, JUDGE_MODES)
+        if mode not in _POLICY_MODES:
+            return None
+        if policy is None:
+            raise InvalidInputError(
+                f"judge={judge!r} asks the policy, and there is none here: use it where a "
+                "policy is at hand (emo-r3 train --judge policy, emo-r3 eval --judge self, "
+                "the OpenRLHF agent), or pass a judge callable instead."
+            )
+        return policy()
+    if callable(judge):
+        return judge
+    raise InvalidInputError(
+        f"judge must be None, a mode ({', '.join(JUDGE_MODES)}) or a callable "
+        f"list[JudgeRequest] -> list[str | None]; got {type(judge).__name__}."
+    )
 
 
 def names() -> tuple[str, ...]:
     """Registered preset names."""
     _load_plugins()
-    return tuple(PRESETS)
+    return tuple(SPECS)
+
+
+def spec(name: str) -> PresetSpec:
+    """The registry entry of ``name`` (UnknownNameError names the closest preset)."""
+    _load_plugins()
+    if name not in SPECS:
+        raise UnknownNameError("preset", name, SPECS)
+    return SPECS[name]
+
+
+def takes_judge(name: str) -> bool:
+    """Whether preset ``name`` asks the reflective questions (takes a judge)."""
+    return spec(name).takes_judge
+
+
+def judge_presets() -> tuple[str, ...]:
+    """The presets that take a judge."""
+    return tuple(n for n in names() if SPECS[n].takes_judge)
 
 
 def describe(name: str) -> str:
-    """The docstring and the accepted overrides of a preset."""
-    builder = _builder(name)
-    params = ", ".join(inspect.signature(builder).parameters)
-    return f"{name}({params})\n{inspect.getdoc(builder) or ''}"
+    """The accepted parameters and the docstring of a preset."""
+    entry = spec(name)
+    judge = "asks the reflective questions" if entry.takes_judge else "must stay None"
+    head = f"{name}({', '.join(entry.parameters)})  [judge: {judge}]"
+    return f"{head}\n{inspect.getdoc(entry.builder) or ''}"
 
 
-def get(name: str, **overrides) -> Rubric:
-    """Build the preset ``name``; ``overrides`` are passed to its builder."""
-    builder = _builder(name)
-    accepted = inspect.signature(builder).parameters
-    unknown = [k for k in overrides if k not in accepted]
+def build(name: str, judge: Any = None, label_set: str | None = None, **options: Any) -> Rubric:
+    """Build the rubric of preset ``name``: the one way every caller makes a rubric.
+
+    Args:
+        name: a registered preset (:func:`names`).
+        judge: None, a judge callable, or a mode string (:func:`resolve_judge`; here no
+            policy is at hand, so ``"policy"`` must be resolved by the caller first).
+        label_set: default label set of the rubric (None: the preset's, ``mikels8``).
+        **options: the preset's options (:func:`describe`).
+
+    Raises:
+        UnknownNameError: an unknown preset (the closest one is named).
+        InvalidInputError: an option the preset does not take, or a judge for a preset
+            that asks no reflective question.
+    """
+    entry = spec(name)
+    unknown = [k for k in options if k not in entry.options]
     if unknown:
         raise InvalidInputError(
-            f"Preset {name!r} does not take {unknown}; it takes: {', '.join(accepted)}."
+            f"Preset {name!r} does not take {unknown}; it takes: {', '.join(entry.parameters)}."
         )
-    return builder(**overrides)
+    kwargs = dict(options)
+    if label_set is not None:
+        kwargs["label_set"] = label_set
+    if entry.takes_judge:
+        kwargs["judge"] = resolve_judge(judge)
+    elif not _no_judge(judge):
+        raise InvalidInputError(
+            f"Preset {name!r} asks no reflective questions (its components are scored by "
+            "rules or models, not a judge), so its judge must stay None. Presets that take "
+            f"a judge: {', '.join(judge_presets())}."
+        )
+    return entry.builder(**kwargs)
 
 
-def _builder(name: str) -> Callable[..., Rubric]:
-    _load_plugins()
-    if name not in PRESETS:
-        raise UnknownNameError("preset", name, PRESETS)
-    return PRESETS[name]
+def _no_judge(judge: Any) -> bool:
+    """Whether ``judge`` is one of the forms of "no judge"."""
+    if isinstance(judge, str):
+        return judge.strip().lower() in ("none", "preset")
+    return judge is None or judge is False
+
+
+def get(name: str, **overrides: Any) -> Rubric:
+    """Build preset ``name``: :func:`build` with every argument by keyword."""
+    return build(name, **overrides)
 
 
 def _load_plugins() -> None:
-    """Import modules that register more presets (model-based scorers), if present."""
+    """Import the modules that register more presets (model-based scorers), if present."""
     try:
         import rewards.model_presets  # noqa: F401
     except ModuleNotFoundError as err:
@@ -147,7 +302,11 @@ def emo_r3_robust(
     min_step_words: int = 3,
     max_words: int = 400,
 ) -> Rubric:
-    """Paper formula + step3 affect agreement + hacking guards, normalised labels."""
+    """Paper formula + step3 affect agreement + ten hacking guards, normalised labels.
+
+    0.7 acc + 0.1 format + 0.05 cons + 0.05 coh + 0.1 affect + 0.1 x each guard (0 or
+    -1; the copying guard reads the ``caption`` column when there is one).
+    """
     weights = {
         "accuracy": 0.7,
         "format": 0.1,
@@ -167,3 +326,9 @@ def emo_r3_robust(
         weights,
         name="emo_r3_robust",
     )
+
+
+#: The presets scored by rules alone (no model to load): the ones defined above.
+RULE_PRESETS: tuple[str, ...] = tuple(
+    n for n, s in SPECS.items() if s.builder.__module__ == __name__
+)

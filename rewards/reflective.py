@@ -17,8 +17,8 @@ ONE call, and turns the answers into scores with the chosen scoring:
 ``robust``
     as ``paper``, but coherence accepts synonyms through the label set's normaliser.
 
-With ``judge=None`` no question is asked and both components are 1.0 (DESIGN.md:
-"when reflection is not run at all, each reflective component counts as 1").
+With ``judge=None`` no question is asked and both components are 1.0, as in the
+authors' reference code when reflection is not run at all.
 
 Example:
     >>> from rewards.judges import ConstantJudge
@@ -35,18 +35,20 @@ from collections.abc import Callable
 from typing import Any
 
 from rewards import _inputs
+from rewards._fused import EXACT, LOOSE, NEED_EXACT, NEED_LOOSE
 from rewards.base import MultiReward
 from rewards.errors import InvalidInputError
 from rewards.judges import (
+    CONSISTENCY_QUESTION,
+    NO_PASSAGE_PROMPT,
     JudgeRequest,
     call_judge,
-    coherence_prompt,
-    consistency_prompt,
+    coherence_suffix,
+    make_request,
     paper_coherence,
     paper_consistency,
     reference_coherence,
     reference_consistency,
-    robust_coherence,
 )
 
 __all__ = ["SCORINGS", "ReflectiveReward"]
@@ -100,59 +102,106 @@ class ReflectiveReward(MultiReward):
         self.components = tuple(components)
         self.stats = {"requests": 0, "missing": 0}
 
+    @property
+    def needs(self) -> int:
+        """The passages the questions quote (none without a judge)."""
+        if self.judge is None:
+            return 0
+        return NEED_EXACT if self.scoring == "reference" else NEED_LOOSE
+
     def requests(self, texts: list[str], kwargs: dict[str, Any]) -> list[JudgeRequest]:
         """The questions this reward would ask about a batch (for inspection and tests)."""
-        return [req for _, _, req in self._plan(texts, kwargs)[0]]
+        need = NEED_EXACT if self.scoring == "reference" else NEED_LOOSE
+        return self._plan(self._batch(texts, kwargs), need)[1]
 
-    def _plan(self, texts, kwargs):
-        n = len(texts)
-        sets = self._sets(kwargs, n)
-        labels = _inputs.gold_labels(kwargs, n, sets) if "coherence" in self.components else None
-        images = _inputs.images(kwargs, n)
-        asked: list[tuple[int, str, JudgeRequest]] = []
-        fixed: dict[tuple[int, str], float] = {}
-        for i, text in enumerate(texts):
-            parsed = self.parser.parse(text)
-            loose = self.scoring != "reference"
-            for kind in self.components:
-                if kind == "consistency":
-                    passage = parsed.loose_passages[0] if loose else parsed.consistency_passage
-                    prompt = consistency_prompt(passage)
-                    image = images[i]
+    def _plan(self, batch, need: int):
+        """``(slots, requests, fixed)``: who is asked what, and who scores 0 unasked."""
+        rows = batch.rows(self.parser, need)
+        sets = batch.sets(self.label_set)
+        field = EXACT if self.scoring == "reference" else LOOSE
+        reference = self.scoring == "reference"
+        images = _inputs.images(batch.kwargs, batch.n) if "consistency" in self.components else None
+        suffixes: dict[int, str] = {}
+        # a question without a passage (and without an image) is the same immutable
+        # request for every response of a label set: built once, shared
+        unanswerable: dict[tuple[str, str], JudgeRequest] = {}
+        slots: list[tuple[int, str]] = []
+        requests: list[JudgeRequest] = []
+        fixed: list[tuple[int, str]] = []
+        for i, (row, label_set) in enumerate(zip(rows, sets, strict=True)):
+            passages = row[field]
+            for kind in self.components:  # requests go in this order for each sample
+                consistency = kind == "consistency"
+                passage = passages[0] if consistency else passages[1]
+                if passage is None:
+                    if not reference:
+                        fixed.append((i, kind))
+                        continue
+                    image = images[i] if consistency else None
+                    if image is None:
+                        key = (kind, label_set.id)
+                        request = unanswerable.get(key)
+                        if request is None:
+                            request = unanswerable[key] = make_request(
+                                kind, NO_PASSAGE_PROMPT, None, label_set.id, None
+                            )
+                    else:
+                        request = make_request(kind, NO_PASSAGE_PROMPT, image, label_set.id, None)
+                elif consistency:
+                    prompt = CONSISTENCY_QUESTION + passage
+                    request = make_request(kind, prompt, images[i], label_set.id, passage)
                 else:
-                    passage = parsed.loose_passages[1] if loose else parsed.coherence_passage
-                    prompt = coherence_prompt(passage, sets[i])
-                    image = None
-                if passage is None and self.scoring != "reference":
-                    fixed[(i, kind)] = 0.0
-                    continue
-                asked.append((i, kind, JudgeRequest(kind, prompt, image, sets[i].id, passage)))
-        return asked, fixed, labels, sets
+                    suffix = suffixes.get(id(label_set))
+                    if suffix is None:
+                        suffix = suffixes[id(label_set)] = coherence_suffix(label_set)
+                    request = make_request(kind, passage + suffix, None, label_set.id, passage)
+                slots.append((i, kind))
+                requests.append(request)
+        return slots, requests, fixed
 
-    def score_all(self, texts, kwargs):
-        n = len(texts)
+    def columns(self, batch):
+        n = batch.n
         out: dict[str, list[float | None]] = {k: [1.0] * n for k in self.components}
         if self.judge is None:
             return out
-        asked, fixed, labels, sets = self._plan(texts, kwargs)
-        answers = call_judge(self.judge, [req for _, _, req in asked])
-        self.stats["requests"] += len(asked)
-        self.stats["missing"] += sum(a is None for a in answers)
-        for (i, kind), value in fixed.items():
+        labels = batch.labels(self.label_set) if "coherence" in self.components else None
+        need = NEED_EXACT if self.scoring == "reference" else NEED_LOOSE
+        slots, requests, fixed = self._plan(batch, need)
+        answers = call_judge(self.judge, requests)
+        self.stats["requests"] += len(requests)
+        self.stats["missing"] += answers.count(None)
+        for i, kind in fixed:
+            out[kind][i] = 0.0
+        # verdicts depend only on (kind, answer, gold target): judges' answers are short
+        # and repeat ("Yes.", a label), so each distinct one is parsed once per call
+        read = self._verdict
+        targets = labels
+        if self.scoring == "robust" and labels is not None:
+            targets = batch.targets(self.label_set)
+        sets = batch.sets(self.label_set)
+        seen: dict[tuple, float] = {}
+        for (i, kind), answer in zip(slots, answers, strict=True):
+            target = targets[i] if targets is not None and kind == "coherence" else None
+            key = (kind, answer, target, id(sets[i]))
+            value = seen.get(key)
+            if value is None:
+                value = seen[key] = read(kind, answer, target, sets[i])
             out[kind][i] = value
-        for (i, kind, _), answer in zip(asked, answers, strict=True):
-            out[kind][i] = self._verdict(kind, answer, labels[i] if labels else "", sets[i])
         return out
 
-    def _verdict(self, kind, answer, label, label_set) -> float:
+    def _verdict(self, kind: str, answer: str | None, target: str | None, label_set) -> float:
+        """One answer's score (``target``: the gold label, normalised under robust)."""
         if self.scoring == "reference":
             if kind == "consistency":
                 return reference_consistency(answer)
-            return reference_coherence(answer, label)
+            return reference_coherence(answer, target or "")
+        if answer is None:
+            return self.missing_value
         if kind == "consistency":
-            value = paper_consistency(answer)
-        elif self.scoring == "paper":
-            value = paper_coherence(answer, label)
-        else:
-            value = robust_coherence(answer, label, label_set)
-        return self.missing_value if value is None else value
+            return paper_consistency(answer)
+        if self.scoring == "robust":
+            return 1.0 if label_set.normalize(answer) == target else 0.0
+        return paper_coherence(answer, target or "")
+
+    def score_all(self, texts, kwargs):
+        return self.columns(self._batch(texts, kwargs))

@@ -26,8 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rewards import _inputs
-from rewards.base import MultiReward, component_names
+from rewards._batch import Batch
+from rewards.base import MultiReward, Reward, component_names
 from rewards.errors import InvalidInputError
 
 __all__ = ["Rubric", "ScoreResult"]
@@ -44,6 +44,28 @@ class ScoreResult:
         return {"total": self.total, **self.components}
 
 
+_new = object.__new__
+_SET_TOTAL = ScoreResult.__dict__["total"].__set__
+_SET_COMPONENTS = ScoreResult.__dict__["components"].__set__
+
+# how the rubric calls each of its functions
+_COLUMNS, _COLUMNS_MULTI, _LEGACY_MULTI, _PLAIN = range(4)
+
+
+def _result(total: float, components: dict[str, float | None]) -> ScoreResult:
+    result = _new(ScoreResult)
+    _SET_TOTAL(result, total)
+    _SET_COMPONENTS(result, components)
+    return result
+
+
+def _kind(func: Any) -> int:
+    if isinstance(func, MultiReward):
+        overridden = type(func).score_components is not MultiReward.score_components
+        return _LEGACY_MULTI if overridden else _COLUMNS_MULTI
+    return _COLUMNS if isinstance(func, Reward) else _PLAIN
+
+
 class Rubric:
     """Weighted sum of reward components.
 
@@ -53,6 +75,9 @@ class Rubric:
         weights: one weight per component, as a list in component order or a mapping
             ``{component: weight}`` naming every component.
         name: ``__name__`` of the rubric as a TRL reward function.
+
+    One call validates the inputs once and shares them, with one fused parse per
+    response, between the built-in rewards (:class:`~rewards._batch.Batch`).
     """
 
     def __init__(
@@ -76,6 +101,29 @@ class Rubric:
             )
         self.weights = self._check_weights(weights)
         self.__name__ = name
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def _plan(self) -> tuple[list[tuple[Any, int, str]], dict[str, int]]:
+        """``([(func, how to call it, first component name)], {parser: NEED_* bits})``."""
+        plan = self.__dict__.get("_plan_cache")
+        if plan is None or plan[0] != self.funcs:
+            calls, needs = [], {}
+            for f in self.funcs:
+                calls.append((f, _kind(f), component_names(f)[0]))
+                if isinstance(f, Reward):
+                    name = f.parser.name
+                    needs[name] = needs.get(name, 0) | getattr(f, "needs", 0)
+            plan = (list(self.funcs), calls, needs)
+            self.__dict__["_plan_cache"] = plan
+        return plan[1], plan[2]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_plan_cache", None)
+        return state
 
     def _check_weights(self, weights) -> dict[str, float]:
         if weights is None:
@@ -105,15 +153,24 @@ class Rubric:
 
     def components(self, prompts: Any, completions: Any, **kwargs: Any) -> dict[str, list]:
         """Every component's values for a batch, ``{name: [value per sample]}``."""
-        texts = _inputs.completion_texts(completions)
+        calls, needs = self._plan
+        return self._components(Batch(completions, kwargs, needs), prompts, calls)
+
+    def _components(self, batch: Batch, prompts: Any, calls) -> dict[str, list]:
         out: dict[str, list] = {}
-        for f in self.funcs:
-            if isinstance(f, MultiReward):
-                parts = f.score_components(prompts, texts, **kwargs)
+        n = batch.n
+        for f, kind, name in calls:
+            if kind == _COLUMNS:
+                out[name] = f.columns(batch)
+            elif kind == _COLUMNS_MULTI:
+                out.update(f.columns(batch))
             else:
-                parts = {component_names(f)[0]: f(prompts=prompts, completions=texts, **kwargs)}
-            for name, values in parts.items():
-                out[name] = self._check_values(name, values, len(texts))
+                if kind == _LEGACY_MULTI:
+                    parts = f.score_components(prompts, batch.texts, **batch.kwargs)
+                else:
+                    parts = {name: f(prompts=prompts, completions=batch.texts, **batch.kwargs)}
+                for part, values in parts.items():
+                    out[part] = self._check_values(part, values, n)
         return out
 
     @staticmethod
@@ -132,45 +189,93 @@ class Rubric:
         return [None if v is None else float(v) for v in values]
 
     def _totals(self, parts: dict[str, list], n: int) -> list[float]:
+        """Weighted sums, component by component in order (a None adds nothing)."""
+        weights = self.weights
+        if n == 1:  # one sample: plain arithmetic, same order of additions
+            total = 0.0
+            for name, values in parts.items():
+                value = values[0]
+                if value:
+                    total += weights[name] * value
+            return [total]
         totals = [0.0] * n
         for name, values in parts.items():
-            w = self.weights[name]
-            for i, v in enumerate(values):
-                if v is not None:
-                    totals[i] += w * v
+            if not any(values):  # all zero (or None): adding w * 0.0 changes no total
+                continue
+            w = weights[name]
+            if None in values:
+                totals = [
+                    t if v is None else t + w * v for t, v in zip(totals, values, strict=True)
+                ]
+            else:
+                totals = [t + w * v for t, v in zip(totals, values, strict=True)]
         return totals
+
+    def totals(self, parts: Mapping[str, Sequence[float | None]]) -> list[float]:
+        """The weighted total of each sample from :meth:`components`' output."""
+        n = len(next(iter(parts.values()), ()))
+        return self._totals(dict(parts), n)
 
     def __call__(self, prompts=None, completions=None, **kwargs: Any) -> list[float]:
         """TRL reward function: the weighted total of each completion."""
-        parts = self.components(prompts, completions, **kwargs)
-        return self._totals(parts, len(next(iter(parts.values()))))
+        calls, needs = self._plan
+        batch = Batch(completions, kwargs, needs)
+        return self._totals(self._components(batch, prompts, calls), batch.n)
 
     def score_batch(
         self,
         completions: Sequence[Any],
         labels: Sequence[str] | None = None,
         images: Sequence[Any] | None = None,
-        label_set: str | Sequence[str] = "mikels8",
+        label_set: str | Sequence[str] | None = None,
         prompts: Sequence[Any] | None = None,
+        captions: Sequence[str | None] | None = None,
         **columns: Any,
     ) -> list[ScoreResult]:
-        """Score a batch; returns one :class:`ScoreResult` per completion."""
-        kwargs = dict(columns)
+        """Score a batch; returns one :class:`ScoreResult` per completion.
+
+        Args:
+            completions: the responses.
+            labels: gold labels, one per response (stripped and lower-cased).
+            images: images, one per response (for CLIP consistency, judges).
+            label_set: the label set id (or one id per response); default: each
+                reward's own (``mikels8`` unless the preset was built with another).
+            prompts: the prompts, passed to plain reward functions.
+            captions: one caption per response (read by caption consistency and the
+                copying guard; ``caption=`` works too).
+            **columns: any other dataset column, passed through.
+        """
+        kwargs = columns
         if labels is not None:
             kwargs["label"] = labels
         if images is not None:
             kwargs["image"] = images
-        kwargs["label_set"] = label_set
-        parts = self.components(prompts, completions, **kwargs)
-        totals = self._totals(parts, len(completions))
-        return [
-            ScoreResult(total, {name: values[i] for name, values in parts.items()})
-            for i, total in enumerate(totals)
-        ]
+        if label_set is not None:
+            kwargs["label_set"] = label_set
+        if captions is not None:
+            kwargs["caption"] = captions
+        calls, needs = self._plan
+        batch = Batch(completions, kwargs, needs)
+        parts = self._components(batch, prompts, calls)
+        totals = self._totals(parts, batch.n)
+        names = list(parts)
+        if batch.n == 1:
+            return [_result(totals[0], {name: values[0] for name, values in parts.items()})]
+        # component values are few and discrete, so rows repeat: build each distinct
+        # row's dict once and give every result its own copy
+        made: dict[tuple, dict] = {}
+        results = []
+        for total, row in zip(totals, zip(*parts.values(), strict=True), strict=True):
+            components = made.get(row)
+            if components is None:
+                components = made[row] = dict(zip(names, row, strict=True))
+            results.append(_result(total, components.copy()))
+        return results
 
-    def score(self, completion: str, label: str, image: Any = None, label_set="mikels8"):
-        """Score a single completion."""
-        return self.score_batch([completion], [label], [image], label_set)[0]
+    def score(self, completion: str, label: str, image: Any = None, label_set=None, **columns):
+        """Score a single completion (columns are single values, e.g. ``caption=...``)."""
+        columns = {k: [v] for k, v in columns.items()}
+        return self.score_batch([completion], [label], [image], label_set, **columns)[0]
 
     @property
     def value_range(self) -> tuple[float, float]:

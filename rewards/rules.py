@@ -11,15 +11,14 @@ Example:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from rewards import _inputs
+from rewards._fused import ANSWER, FORMAT, NEED_WORDS, WORD, WORDS
 from rewards.base import Reward
 from rewards.errors import InvalidInputError
 from rewards.labels import LabelSet
 
-__all__ = ["AccuracyReward", "AffectReward", "FormatReward"]
+__all__ = ["AccuracyReward", "AffectReward", "FormatReward", "affect_agreement", "stated_affect"]
 
 
 class FormatReward(Reward):
@@ -32,8 +31,11 @@ class FormatReward(Reward):
     def __init__(self, parser="set", name: str = "format"):
         super().__init__(name, parser)
 
+    def columns(self, batch):
+        return [1.0 if row[FORMAT] else 0.0 for row in batch.rows(self.parser, 0)]
+
     def score(self, texts, kwargs):
-        return [1.0 if self.parser.parse(t).format_ok else 0.0 for t in texts]
+        return self.columns(self._batch(texts, kwargs))
 
 
 class AccuracyReward(Reward):
@@ -54,36 +56,69 @@ class AccuracyReward(Reward):
             raise InvalidInputError(f"match must be one of {self.MATCHES}; got {match!r}.")
         self.match = match
 
+    def columns(self, batch):
+        labels = batch.labels(self.label_set)
+        rows = batch.rows(self.parser, 0)
+        if self.match == "exact":  # the reference: "None" when no box closes
+            return [
+                1.0 if ("none" if row[ANSWER] is None else row[ANSWER].lower()) == label else 0.0
+                for row, label in zip(rows, labels, strict=True)
+            ]
+        answers = batch.answers(self.parser, 0, self.label_set)
+        targets = batch.targets(self.label_set)
+        return [
+            1.0 if read[0] is not None and read[0] == target else 0.0
+            for read, target in zip(answers, targets, strict=True)
+        ]
+
     def score(self, texts, kwargs):
-        sets = self._sets(kwargs, len(texts))
-        labels = _inputs.gold_labels(kwargs, len(texts), sets)
-        out = []
-        for text, label, label_set in zip(texts, labels, sets, strict=True):
-            parsed = self.parser.parse(text)
-            if self.match == "exact":
-                ok = parsed.reference_answer.lower() == label.lower()
+        return self.columns(self._batch(texts, kwargs))
+
+
+_POLARITIES = frozenset({"positive", "negative", "neutral"})
+_AROUSALS = frozenset({"high", "low"})
+_NEGATORS = frozenset({"not", "no", "isn't", "isnt", "never", "neither", "nor", "without"})
+_AFFECT_WORDS = _POLARITIES | _AROUSALS | _NEGATORS
+
+
+def stated_affect(words: list[str]) -> tuple[str | None, str | None]:
+    """The polarity and arousal a step3 states, from its lower-cased words.
+
+    A mention ("positive", "negative", "neutral"; "high", "low") counts unless one of
+    the two words before it is a negation ("not", "no", "isn't", "never", "neither",
+    "nor", "without"); a dimension is stated when one distinct value counts. For the
+    arousal, mentions followed within three words by "arousal" win over bare ones.
+    """
+    hits = _AFFECT_WORDS.intersection(words)
+    if not hits:
+        return None, None
+    if not hits & _NEGATORS and not hits >= _AROUSALS:  # nothing negated, no rival arousal
+        polarity, arousal = hits & _POLARITIES, hits & _AROUSALS
+        return (
+            next(iter(polarity)) if len(polarity) == 1 else None,
+            next(iter(arousal)) if len(arousal) == 1 else None,
+        )
+    return _read_in_order(words)
+
+
+def _read_in_order(words: list[str]) -> tuple[str | None, str | None]:
+    """:func:`stated_affect` mention by mention (negations and "arousal" need positions)."""
+    polarity, strict, loose = set(), set(), set()
+    for i, word in enumerate(words):
+        if word in _POLARITIES or word in _AROUSALS:
+            if _NEGATORS.intersection(words[max(0, i - 2) : i]):
+                continue
+            if word in _POLARITIES:
+                polarity.add(word)
             else:
-                ok = parsed.answer is not None and label_set.normalize(
-                    parsed.answer
-                ) == label_set.normalize(label)
-            out.append(1.0 if ok else 0.0)
-        return out
-
-
-_NEGATION = re.compile(r"\b(?:not|no|isn't|isnt|never|neither|nor|without)\s+(?:\w+\s+){0,1}$")
-_POLARITY = re.compile(r"\b(positive|negative|neutral)\b")
-_AROUSAL = re.compile(r"\b(high|low)\b(?=[\s\w-]{0,24}?\barousal)")
-_AROUSAL_LOOSE = re.compile(r"\b(high|low)\b")
-
-
-def _stated(pattern: re.Pattern, text: str) -> str | None:
-    """The single value stated (ignoring negated mentions), or None if none/ambiguous."""
-    values = {
-        m.group(1)
-        for m in pattern.finditer(text)
-        if not _NEGATION.search(text[max(0, m.start() - 24) : m.start()])
-    }
-    return values.pop() if len(values) == 1 else None
+                loose.add(word)
+                if "arousal" in words[i + 1 : i + 4]:
+                    strict.add(word)
+    arousal = strict if len(strict) == 1 else loose
+    return (
+        next(iter(polarity)) if len(polarity) == 1 else None,
+        next(iter(arousal)) if len(arousal) == 1 else None,
+    )
 
 
 def affect_agreement(step3: str | None, answer: str | None, label_set: LabelSet) -> float:
@@ -91,19 +126,21 @@ def affect_agreement(step3: str | None, answer: str | None, label_set: LabelSet)
 
     Half the credit for the polarity, half for the arousal (all of it for the polarity
     when the label fixes no arousal). 0 when step3 or the boxed label is missing.
+    See :func:`stated_affect` for how step3 is read.
     """
     if not step3 or answer is None:
         return 0.0
-    name = label_set.normalize(answer)
-    if name is None:
+    return _agreement(WORD.findall(step3.lower()), label_set.normalize(answer), label_set)
+
+
+def _agreement(words: list[str], name: str | None, label_set: LabelSet) -> float:
+    if not words or name is None:
         return 0.0
-    label = label_set[name]
-    lowered = step3.lower()
-    polarity_ok = _stated(_POLARITY, lowered) == label.polarity
-    if label.arousal is None:
-        return 1.0 if polarity_ok else 0.0
-    arousal = _stated(_AROUSAL, lowered) or _stated(_AROUSAL_LOOSE, lowered)
-    return 0.5 * polarity_ok + 0.5 * (arousal == label.arousal)
+    polarity, arousal = label_set._affect[name]
+    stated_polarity, stated_arousal = stated_affect(words)
+    if arousal is None:
+        return 1.0 if stated_polarity == polarity else 0.0
+    return 0.5 * (stated_polarity == polarity) + 0.5 * (stated_arousal == arousal)
 
 
 class AffectReward(Reward):
@@ -113,7 +150,7 @@ class AffectReward(Reward):
     that the answer given there matches the affect of the emotion that was boxed (from
     the label set's table), so the reasoning and the answer cannot contradict.
     Negated mentions ("not negative") are ignored; a step3 stating both values of a
-    dimension earns nothing for it.
+    dimension earns nothing for it (:func:`stated_affect`).
     """
 
     def __init__(self, parser="set", label_set="mikels8", name: str = "affect"):
@@ -123,10 +160,17 @@ class AffectReward(Reward):
                 "AffectReward reads <step3>; use parser='set' (the think format has no step3)."
             )
 
+    needs = NEED_WORDS
+
+    def columns(self, batch):
+        rows = batch.rows(self.parser, NEED_WORDS)
+        answers = batch.answers(self.parser, NEED_WORDS, self.label_set)
+        sets = batch.sets(self.label_set)
+        step3 = self.parser.tags.index("step3")
+        return [
+            _agreement(row[WORDS][step3], read[0], label_set)
+            for row, read, label_set in zip(rows, answers, sets, strict=True)
+        ]
+
     def score(self, texts: list[str], kwargs: dict[str, Any]):
-        sets = self._sets(kwargs, len(texts))
-        out = []
-        for text, label_set in zip(texts, sets, strict=True):
-            parsed = self.parser.parse(text)
-            out.append(affect_agreement(parsed.steps[2], parsed.answer, label_set))
-        return out
+        return self.columns(self._batch(texts, kwargs))

@@ -16,8 +16,10 @@ from typing import Any
 
 from rewards.errors import EmoError
 
-__all__ = ["SAMPLE_BATCH", "RewardCheckError", "RewardReport", "check_reward"]
+__all__ = ["SAMPLE_BATCH", "RewardCheckError", "RewardReport", "check_reward", "sample_batch"]
 
+#: The default batch without images (text columns only): every column a preset reads
+#: besides ``image``, which :func:`sample_batch` adds.
 SAMPLE_BATCH: dict[str, list[Any]] = {
     "prompts": ["Which emotion does this image evoke?"] * 4,
     "completions": [
@@ -29,7 +31,31 @@ SAMPLE_BATCH: dict[str, list[Any]] = {
         "",
     ],
     "label": ["amusement", "sadness", "fear", "awe"],
+    "caption": [
+        "A child laughs at a clown at a birthday party.",
+        "An empty street in the rain at night.",
+        None,
+        "A mountain range under a starry sky.",
+    ],
 }
+
+
+def sample_batch() -> dict[str, list[Any]]:
+    """:data:`SAMPLE_BATCH` plus an ``image`` column (small RGB arrays; None without numpy).
+
+    It carries every column a built-in reward or preset may read (labels, captions,
+    images), so :func:`check_reward` runs every registered preset on it.
+    """
+    batch = {key: list(values) for key, values in SAMPLE_BATCH.items()}
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy ships with every extra that reads images
+        batch["image"] = [None] * len(batch["completions"])
+        return batch
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (24, 32, 3), dtype=np.uint8) for _ in range(3)]
+    batch["image"] = [*images, None]
+    return batch
 
 
 class RewardCheckError(EmoError, AssertionError):
@@ -60,12 +86,13 @@ def check_reward(
     Checks: it returns a list with one value per completion; each value is a finite
     float or None; it accepts unknown keyword arguments; it survives a pickle round
     trip and gives the same values after it; values lie in ``value_range`` (default:
-    the reward's own ``value_range`` attribute, if any).
+    the reward's own ``value_range`` attribute, if any). The default batch is
+    :func:`sample_batch` (labels, captions, images, well-formed and broken responses).
 
     Raises:
         RewardCheckError: listing the problems (unless ``raise_on_error=False``).
     """
-    batch = dict(SAMPLE_BATCH if batch is None else batch)
+    batch = sample_batch() if batch is None else dict(batch)
     name = getattr(fn, "__name__", type(fn).__name__)
     report = RewardReport(name)
     problems = report.problems

@@ -3,8 +3,8 @@
 Modules: :mod:`~agents.evaluation.harness` (``evaluate``), ``generate`` (model and
 server backends), ``scoring`` (per-sample records), ``metrics`` (run summary and
 confusion matrices), ``runs`` (resumable JSONL), ``table`` (the paper's table),
-``plots`` (PNG), and the ``emo-r3 eval`` / ``score`` / ``table`` sub-commands.
-Importing this package loads no heavy library.
+``plots`` (PNG). The ``emo-r3 eval`` / ``score`` / ``table`` sub-commands are in
+:mod:`agents.cli`. Importing this package loads no heavy library.
 
 Example:
     >>> from agents.evaluation import build_table
@@ -47,17 +47,18 @@ _LAZY = {
     "score_responses": "agents.evaluation.scoring",
     "plot_confusion": "agents.evaluation.plots",
     "plot_label_accuracy": "agents.evaluation.plots",
-    "plot_training_curves": "agents.evaluation.plots",
+    "plot_training_curves": "agents.common.plotting",
 }
 
 __getattr__, __dir__ = lazy_exports("agents.evaluation", _LAZY, __all__)
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from agents.common.plotting import plot_training_curves
     from agents.evaluation.generate import HFBackend, ServerBackend
     from agents.evaluation.harness import EvalResult, evaluate
     from agents.evaluation.metrics import compute_metrics
-    from agents.evaluation.plots import plot_confusion, plot_label_accuracy, plot_training_curves
+    from agents.evaluation.plots import plot_confusion, plot_label_accuracy
     from agents.evaluation.runs import ResultsFile
     from agents.evaluation.scoring import score_responses
     from agents.evaluation.table import Table, build_table, load_config

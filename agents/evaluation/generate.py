@@ -5,10 +5,12 @@ Both reuse the generation transport of :mod:`rewards.models` (``HFChatGenerator`
 A backend is called with a batch of chat conversations (and their images) and returns
 one response per conversation, None where a server gave no answer after its retries.
 
-Prompts follow :func:`rewards.prompts.build_prompt`: the question with the label
-options and the SET (or ``<think>``) instructions. A policy that sees images gets the
-image in the user turn; a text-only policy reads the sample's caption instead
-(``modality="caption"``).
+Prompts come from :func:`agents.common.prompts.prompt_messages`, the function training
+uses: the question with the label options and the SET (or ``<think>``) instructions, or
+a training run's own prompt settings (one-shot example, compact style, system prompt).
+A policy that sees images gets the image in the user turn; a text-only policy reads the
+sample's caption instead (``modality="caption"``). :meth:`HFBackend.render` shows the
+exact text the model reads (chat template applied), which the harness records.
 
 Example:
     >>> from agents.evaluation.generate import build_messages
@@ -23,14 +25,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from agents.common.prompts import PromptSettings
 from rewards.errors import InvalidInputError, MissingDependencyError, ModelLoadError
-from rewards.prompts import build_prompt
 
 __all__ = ["MODALITIES", "HFBackend", "ServerBackend", "build_messages", "resolve_model"]
 
 MODALITIES = ("auto", "image", "caption")
-#: Written by the TRL driver next to a run's final weights (agents.trl.driver.RUN_FILE).
-RUN_FILE = "emo_r3_run.json"
 SMOLLM2 = "smollm2"
 
 
@@ -39,39 +39,33 @@ def build_messages(
     *,
     template: str = "set",
     modality: str = "image",
-    run: dict[str, Any] | None = None,
+    prompt: PromptSettings | None = None,
+    index: int = 0,
 ) -> list[dict[str, Any]]:
     """The chat conversation asking one sample's question.
 
     The content is plain text; with ``modality="image"`` the transport (the generator or
     the HTTP client) adds the sample's image to the user turn, with
-    ``modality="caption"`` the caption is written into the prompt.
+    ``modality="caption"`` the caption is written into the prompt. The conversation is
+    built by :func:`agents.common.prompts.prompt_messages`, as in training.
 
     Args:
         sample: a dataset row (``label_set``, ``caption``).
-        template: ``"set"`` or ``"think"``.
+        template: ``"set"`` or ``"think"`` (when ``prompt`` is None).
         modality: ``"image"`` or ``"caption"``.
-        run: a trained run's prompt settings (``emo_r3_run.json`` next to its weights:
-            ``prompt_style``): a text-only policy is asked with the prompt it was
-            trained on.
+        prompt: the run's prompt settings (a training run's one-shot example, style,
+            system prompt); None: the plain question in ``template``.
+        index: the sample's position in its split (picks the one-shot example).
     """
     if modality not in ("image", "caption"):
         raise InvalidInputError(f"modality must be 'image' or 'caption'; got {modality!r}.")
+    settings = prompt if prompt is not None else PromptSettings(template=template)
     caption = (sample.get("caption") or None) if modality == "caption" else None
-    if run and run.get("prompt_style", "paper") != "paper" and caption is not None:
-        from agents.trl.data import prompt_messages
-
-        return prompt_messages(sample["label_set"], caption, style=run["prompt_style"])
-    return [{"role": "user", "content": build_prompt(sample["label_set"], template, caption)}]
-
-
-def run_settings(model: Any) -> dict[str, Any] | None:
-    """The prompt settings a trained run saved with its weights (``emo_r3_run.json``)."""
-    import json
-
-    if not isinstance(model, str) or not (Path(model).expanduser() / RUN_FILE).is_file():
-        return None
-    return json.loads((Path(model).expanduser() / RUN_FILE).read_text(encoding="utf-8"))
+    if modality == "caption" and caption is None and settings.prompt_style == "compact":
+        raise InvalidInputError(
+            f"Sample {sample.get('id')!r} has no caption, which the compact prompt needs."
+        )
+    return settings.messages(sample["label_set"], caption, index=index)
 
 
 def resolve_model(model: str) -> str:
@@ -113,13 +107,6 @@ class HFBackend:
         if modality not in MODALITIES:
             raise InvalidInputError(f"modality must be one of {MODALITIES}; got {modality!r}.")
         self.model = resolve_model(model) if isinstance(model, str) else model
-        #: the trained run's prompt settings, when ``model`` is a run's ``final/`` folder
-        self.run = run_settings(self.model)
-        if self.run is not None and self.run.get("adapter"):  # LoRA: load it on its base
-            from agents.trl.policy import load_trained
-
-            policy = load_trained(self.model)
-            self.model, processor_or_tokenizer = policy.model, policy.processing_class
         self.processor_or_tokenizer = processor_or_tokenizer
         self.device, self.dtype, self.batch_size = device, dtype, batch_size
         self.sampling = {"max_new_tokens": 128, "do_sample": False, **sampling}
@@ -154,6 +141,11 @@ class HFBackend:
     def __call__(self, messages_batch: list, images: list | None) -> list[str | None]:
         images = images if self.modality == "image" else None
         return list(self.generator.generate(messages_batch, images=images, **self.sampling))
+
+    def render(self, messages_batch: list, images: list | None) -> list[str]:
+        """The exact prompt texts the model reads (chat template applied)."""
+        images = images if self.modality == "image" else None
+        return self.generator.render(messages_batch, images=images)
 
     def judge(self, temperature: float = 0.0, top_p: float = 1.0):
         """A reflective judge answered by this same loaded model (the paper's self-reflection).

@@ -8,7 +8,10 @@ a record are skipped. At the end it writes ``summary.json`` (see
 
 Files of a run folder: ``run.json`` (the settings; a resumed run must match them),
 ``results.jsonl``, ``summary.json``, ``confusion_<label_set>.png``,
-``per_label_accuracy_<label_set>.png``.
+``per_label_accuracy_<label_set>.png``, and ``eval.lock``: a run holds the folder's lock
+(:mod:`agents.evaluation.lock`) from start to end, so a second run on the same folder is
+refused at once with a message naming the first; the lock dies with its process, so a
+killed run is resumed by simply running again.
 
 Example:
     >>> import tempfile
@@ -23,16 +26,20 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.evaluation.generate import build_messages
+from agents.common.atomic import write_json
+from agents.common.jsonl import read_jsonl
+from agents.common.prompts import PromptSettings
+from agents.evaluation.batches import BatchJob
+from agents.evaluation.lock import RunLock
 from agents.evaluation.metrics import compute_metrics
-from agents.evaluation.runs import ResultsFile, read_jsonl
-from agents.evaluation.scoring import build_rubric, score_responses
+from agents.evaluation.runs import ResultsFile, check_settings
+from agents.evaluation.scoring import build_rubric
+from rewards import presets
 from rewards.errors import InvalidInputError
 
 __all__ = ["EvalResult", "evaluate", "load_responses", "load_samples"]
@@ -63,7 +70,7 @@ def load_samples(source: str = "embedded", split: str = "test", **kwargs: Any):
 def load_responses(path: str | Path) -> dict[str, str]:
     """``{id: response}`` from a JSONL whose lines hold ``id`` and ``response``."""
     out: dict[str, str] = {}
-    for i, line in enumerate(read_jsonl(path), 1):
+    for i, line in enumerate(read_jsonl(path, what="responses file"), 1):
         if "id" not in line or not isinstance(line.get("response"), str):
             raise InvalidInputError(
                 f"{str(path)!r} line {i}: each line needs an 'id' and a 'response' string."
@@ -80,26 +87,16 @@ def _ids(dataset: Any) -> list[str]:
     return [str(v) for v in dataset["id"]]
 
 
-def _check_settings(path: Path, settings: dict[str, Any], resume: bool) -> None:
-    if resume and path.exists():
-        before = json.loads(path.read_text(encoding="utf-8"))
-        changed = sorted(k for k in settings if before.get(k) != settings[k])
-        if changed:
-            raise InvalidInputError(
-                f"{path.parent} holds a run with other settings ({', '.join(changed)}); "
-                "use another output folder or --no-resume to start over."
-            )
-    path.write_text(json.dumps(settings, indent=2, sort_keys=True), encoding="utf-8")
-
-
 def evaluate(
     dataset: Any,
     backend: Callable | None = None,
     *,
     responses: Mapping[str, str] | None = None,
     output_dir: str | Path,
-    template: str = "set",
+    template: str | None = None,
+    prompt: PromptSettings | None = None,
     preset: Any = None,
+    preset_args: Mapping[str, Any] | None = None,
     judge: Any = None,
     batch_size: int = 8,
     limit: int | None = None,
@@ -119,8 +116,14 @@ def evaluate(
             :class:`~agents.evaluation.generate.ServerBackend`).
         responses: ``{id: response}`` to score instead of generating.
         output_dir: the run folder.
-        template: ``"set"`` or ``"think"``.
-        preset: scoring preset name or Rubric (default by template).
+        template: ``"set"`` or ``"think"`` (default: ``prompt``'s, else ``"set"``).
+        prompt: how the questions are asked (a training run's settings, read with
+            :func:`agents.common.prompts.read_run_settings`, so a checkpoint is asked
+            its training prompt); None: the plain question in ``template``. Recorded in
+            ``run.json``.
+        preset: scoring preset name or Rubric (default: ``emo_r3_reference`` for SET,
+            ``grpo_baseline`` for think).
+        preset_args: options of the preset (:func:`rewards.presets.build`).
         judge: reflective judge for the preset (None: reflective rates not measured).
         batch_size: samples per generation and scoring batch.
         limit: only the first ``limit`` samples of the split.
@@ -134,6 +137,14 @@ def evaluate(
         raise InvalidInputError("Pass exactly one of backend= (generate) or responses= (score).")
     if batch_size < 1:
         raise InvalidInputError(f"batch_size must be >= 1; got {batch_size}.")
+    if prompt is None:
+        prompt = PromptSettings(template=template or "set")
+    elif template is not None and template != prompt.template:
+        raise InvalidInputError(
+            f"template={template!r} differs from the prompt settings' {prompt.template!r} "
+            f"(from {prompt.source}); pass one of them."
+        )
+    template = prompt.template
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     ids = _ids(dataset)[:limit] if limit is not None else _ids(dataset)
@@ -148,97 +159,48 @@ def evaluate(
                 "None of the dataset's ids has a response in the responses file; check "
                 "that the file's 'id' values are the dataset's."
             )
-    modality = getattr(backend, "modality", "image") if backend is not None else "none"
-    run_settings = {
-        "template": template,
-        "preset": preset if isinstance(preset, str) or preset is None else repr(preset),
-        "modality": modality,
-        **(settings or {}),
-    }
-    _check_settings(out / "run.json", run_settings, resume)
-    if preset is None:
-        preset = "emo_r3_reference" if template == "set" else "grpo_baseline"
-    rubric = build_rubric(preset, judge)  # built once: model presets load their model once
-    failed: list[str] = []
-    with ResultsFile(out / "results.jsonl", resume=resume) as results:
-        todo = results.pending(ids)
-        if responses is not None:
-            failed = [ids[i] for i in todo if ids[i] not in responses]
-            todo = [i for i in todo if ids[i] in responses]
-        bar = _bar(len(ids), len(ids) - len(todo) - len(failed), progress)
-        for number, start in enumerate(range(0, len(todo), batch_size)):
-            rows = [dataset[i] for i in todo[start : start + batch_size]]
-            done = _run_batch(rows, backend, responses, template, modality, rubric, failed)
-            results.extend(done)
-            bar.update(len(rows))
-            if on_batch is not None:
-                on_batch(number, done)
-        bar.close()
-        order = {key: i for i, key in enumerate(ids)}
-        records = sorted(
-            (r for r in results.records if r["id"] in order), key=lambda r: order[r["id"]]
+    with RunLock(out):  # one run per folder; the OS frees it if this process dies
+        # (inside the lock: an HFBackend loads its model to learn its modality)
+        modality = getattr(backend, "modality", "image") if backend is not None else "none"
+        run_settings = {
+            "template": template,
+            "preset": preset if isinstance(preset, str) or preset is None else repr(preset),
+            "modality": modality,
+            "prompt": {k: v for k, v in prompt.as_dict().items() if k != "template"},
+            **({"preset_args": dict(preset_args)} if preset_args else {}),
+            **(settings or {}),
+        }
+        if preset is None:
+            preset = presets.default_preset("eval", template)
+        expected = {"template": template, **({"preset": preset} if isinstance(preset, str) else {})}
+        check_settings(
+            out / "run.json",
+            run_settings,
+            resume=resume,
+            results=out / "results.jsonl",
+            expected=expected,
+            recorded={"prompt_source": prompt.source},
         )
-    if not records:
-        raise InvalidInputError(
-            f"No sample was scored: all {len(failed)} pending samples got no response "
-            "(see the messages above); fix the backend and run again to resume."
-        )
-    summary = compute_metrics(records)
-    summary["failed"] = len(failed)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    written = []
-    if plots:
-        from agents.evaluation.plots import plot_summary
-
-        written = plot_summary(summary, out)
-    return EvalResult(summary, records, out, failed, written)
-
-
-def _run_batch(rows, backend, responses, template, modality, rubric, failed):
-    prompts = []
-    for row in rows:
-        # a row without an image (text-only data such as "captions") is asked with its caption
-        mode = _mode(modality) if row.get("image") is not None else "caption"
-        run = getattr(backend, "run", None)  # the prompt a trained policy was trained with
-        messages = build_messages(row, template=template, modality=mode, run=run)
-        prompts.append(messages)
-    images = [row.get("image") for row in rows]
-    if responses is not None:
-        texts: list[str | None] = [responses[str(row["id"])] for row in rows]
-    else:
-        texts = backend(prompts, images)
-        if len(texts) != len(rows):
-            raise InvalidInputError(
-                f"The backend returned {len(texts)} responses for {len(rows)} prompts."
+        # built once: model presets load their model once
+        rubric = build_rubric(preset, judge, **(preset_args or {}))
+        with ResultsFile(out / "results.jsonl", resume=resume) as results:
+            job = BatchJob(dataset, ids, backend, responses, prompt, modality, rubric)
+            failed = job.run(results, batch_size, progress=progress, on_batch=on_batch)
+            order = {key: i for i, key in enumerate(ids)}
+            records = sorted(
+                (r for r in results.records if r["id"] in order), key=lambda r: order[r["id"]]
             )
-    keep = [i for i, text in enumerate(texts) if text is not None]
-    failed.extend(str(rows[i]["id"]) for i, text in enumerate(texts) if text is None)
-    samples = [{**_meta(rows[i]), "prompt": _prompt_text(prompts[i])} for i in keep]
-    return score_responses(
-        samples,
-        [texts[i] for i in keep],
-        template=template,
-        rubric=rubric,
-        images=[images[i] for i in keep],
-    )
+        if not records:
+            raise InvalidInputError(
+                f"No sample was scored: all {len(failed)} pending samples got no response "
+                "(see the messages above); fix the backend and run again to resume."
+            )
+        summary = compute_metrics(records)
+        summary["failed"] = len(failed)
+        write_json(out / "summary.json", summary)
+        written = []
+        if plots:
+            from agents.evaluation.plots import plot_summary
 
-
-def _mode(modality: str) -> str:
-    return "caption" if modality == "caption" else "image"
-
-
-def _meta(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: row.get(k) for k in ("id", "label", "label_set", "dataset", "caption")}
-
-
-def _prompt_text(messages: list[dict[str, Any]]) -> str:
-    content = messages[-1]["content"]
-    if isinstance(content, str):
-        return content
-    return "".join(p.get("text", "") for p in content if p.get("type") == "text")
-
-
-def _bar(total: int, initial: int, enabled: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, initial=initial, desc="eval", unit="sample", disable=not enabled)
+            written = plot_summary(summary, out)
+    return EvalResult(summary, records, out, failed, written)

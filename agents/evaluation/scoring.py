@@ -23,28 +23,28 @@ from typing import Any
 from rewards import presets
 from rewards.errors import InvalidInputError
 from rewards.guards import HackingGuards
+from rewards.judges import KINDS
 from rewards.labels import get_label_set
 from rewards.parsing import get_parser
+from rewards.prompts import template_format
 from rewards.reflective import ReflectiveReward
 from rewards.rubric import Rubric
 from rewards.rules import affect_agreement
 
 __all__ = ["REFLECTIVE", "build_rubric", "measured_components", "score_responses"]
 
-REFLECTIVE = ("consistency", "coherence")
+REFLECTIVE = KINDS  # the components a judge answers
 
 
-def build_rubric(preset: str | Rubric, judge: Any = None) -> Rubric:
-    """A rubric from a preset name (the judge is passed when the preset takes one)."""
+def build_rubric(preset: str | Rubric, judge: Any = None, **options: Any) -> Rubric:
+    """A rubric from a preset name, judge and options (:func:`rewards.presets.build`),
+    or the Rubric given."""
     if isinstance(preset, Rubric):
-        if judge is not None:
-            raise InvalidInputError("Give the judge to the Rubric itself, not beside it.")
+        if judge is not None or options:
+            extra = "judge" if judge is not None else "preset options"
+            raise InvalidInputError(f"Give the {extra} to the Rubric itself, not beside it.")
         return preset
-    signature = presets.describe(preset).split("\n", 1)[0]
-    takes_judge = "judge" in signature[signature.find("(") + 1 : -1].split(", ")
-    if judge is not None and not takes_judge:
-        raise InvalidInputError(f"Preset {preset!r} asks no reflective questions; drop the judge.")
-    return presets.get(preset, judge=judge) if takes_judge else presets.get(preset)
+    return presets.build(preset, judge=judge, **options)
 
 
 def measured_components(rubric: Rubric) -> set[str]:
@@ -81,7 +81,8 @@ def score_responses(
         samples: dicts with ``id``, ``label``, ``label_set`` and optionally ``dataset``,
             ``prompt`` and ``caption`` (passed to the rubric for caption scorers).
         responses: the policy's responses, one per sample.
-        template: the answer format, ``"set"`` or ``"think"``.
+        template: the prompt template (``"set"``, ``"reference"`` or ``"think"``); its
+            answer format picks the parser.
         rubric: a preset name or a Rubric (default ``emo_r3_reference`` for SET,
             ``grpo_baseline`` for think).
         judge: the reflective judge passed to the preset (None: not asked).
@@ -96,9 +97,9 @@ def score_responses(
         )
     if not samples:
         return []
-    parser = get_parser(template)
+    parser = get_parser(template_format(template))
     if rubric is None:
-        rubric = "emo_r3_reference" if template == "set" else "grpo_baseline"
+        rubric = presets.default_preset("eval", template)
     rubric = build_rubric(rubric, judge)
     measured = measured_components(rubric)
     for i, sample in enumerate(samples):

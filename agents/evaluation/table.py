@@ -5,15 +5,16 @@ on EmoSet, Emotion6 and WebEmo (FI can be added). For every row:
 
 * A^I = mean of the in-domain accuracies (trained and tested on the same set),
 * A^O = mean of the out-of-domain ones,
-* A = mean of all of them (DESIGN.md section 1).
+* A = mean of all of them (as in the paper, arXiv 2602.23802, Table 1).
 
 Means are computed exactly (``decimal``) from the per-cell percentages and shown with
 two decimals, rounding half up, as the paper prints them.
 
-The paper's published rows come from DESIGN.md only: EMO-R3 at G=4 with all six
+The paper's published rows (its Table 1, Qwen2.5-VL-3B): EMO-R3 at G=4 with all six
 per-benchmark figures (its A = 60.50 is reproduced from them), and A alone for GRPO,
-SFT and zero-shot. DAPO and EMO-R3 at G=8 are reported in the paper but their figures
-are not in DESIGN.md, so their cells are left empty with a note rather than invented.
+SFT and zero-shot (their per-benchmark figures are not reproduced here). DAPO and
+EMO-R3 at G=8 are reported in the paper but their figures are not reproduced here, so
+their cells are left empty with a note rather than invented.
 
 Example:
     >>> from agents.evaluation.table import build_table, paper_rows
@@ -33,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from agents.common.atomic import write_atomic
 from rewards.errors import InvalidInputError, UnknownNameError
 
 __all__ = [
@@ -50,7 +52,8 @@ BENCHMARKS = ("EmoSet", "Emotion6", "WebEmo", "FI")
 PAPER_SETTINGS = ("EmoSet", "Emotion6")
 PAPER_BENCHMARKS = ("EmoSet", "Emotion6", "WebEmo")
 _TWO = Decimal("0.01")
-_NOT_IN_DESIGN = "reported in the paper; figures not in DESIGN.md, left empty"
+_PAPER = "arXiv 2602.23802, Table 1"
+_NOT_REPRODUCED = f"reported in the paper ({_PAPER}); figures not reproduced here, left empty"
 
 
 def canonical(name: str) -> str:
@@ -122,7 +125,8 @@ class TableRow:
 
 
 def paper_rows() -> list[TableRow]:
-    """The published rows (Qwen2.5-VL-3B), limited to the figures DESIGN.md gives."""
+    """The published rows (Qwen2.5-VL-3B; the paper's Table 1), limited to the figures
+    reproduced here."""
     emo_r3 = {
         ("EmoSet", "EmoSet"): "75.50",
         ("EmoSet", "Emotion6"): "60.44",
@@ -131,14 +135,14 @@ def paper_rows() -> list[TableRow]:
         ("Emotion6", "EmoSet"): "60.70",
         ("Emotion6", "WebEmo"): "45.20",
     }
-    only_a = "paper gives A only in DESIGN.md"
+    only_a = f"A from the paper ({_PAPER}); per-benchmark figures not reproduced here"
     return [
         TableRow("Zero-shot", "paper", published_a=Decimal("47.40"), note=only_a),
         TableRow("SFT", "paper", published_a=Decimal("43.84"), note=only_a),
         TableRow("GRPO", "paper", published_a=Decimal("59.97"), note=only_a),
-        TableRow("DAPO", "paper", note=_NOT_IN_DESIGN),
+        TableRow("DAPO", "paper", note=_NOT_REPRODUCED),
         TableRow("EMO-R3 (G=4)", "paper", {k: Decimal(v) for k, v in emo_r3.items()}),
-        TableRow("EMO-R3 (G=8)", "paper", note=_NOT_IN_DESIGN),
+        TableRow("EMO-R3 (G=8)", "paper", note=_NOT_REPRODUCED),
     ]
 
 
@@ -149,8 +153,9 @@ def run_accuracy(path: str | Path, dataset: str | None = None) -> Decimal:
         path: the run.
         dataset: take the accuracy of this dataset within the run (its ``by_dataset``).
     """
+    from agents.common.atomic import CorruptStateError, read_json
     from agents.evaluation.metrics import compute_metrics
-    from agents.evaluation.runs import read_jsonl
+    from agents.evaluation.runs import read_results
 
     path = Path(path)
     if path.is_dir():
@@ -162,12 +167,19 @@ def run_accuracy(path: str | Path, dataset: str | None = None) -> Decimal:
             "results.jsonl), a summary.json, or a results.jsonl."
         )
     if path.suffix == ".jsonl":
-        summary = compute_metrics(read_jsonl(path))
+        summary = compute_metrics(read_results(path))
     else:
+        results = path.with_name("results.jsonl")
         try:
-            summary = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise InvalidInputError(f"{str(path)!r} is not valid JSON ({err.msg}).") from None
+            summary = read_json(path, what="run summary")
+        except CorruptStateError as err:
+            if not results.is_file():
+                raise InvalidInputError(
+                    f"{err} Run emo-r3 eval on its folder again to rewrite it."
+                ) from None
+            summary = compute_metrics(read_results(results))  # the per-sample records
+        if not isinstance(summary, dict):
+            raise InvalidInputError(f"{str(path)!r} holds no run summary (a JSON object).")
     if dataset is not None:
         per = summary.get("by_dataset", {})
         if dataset not in per:
@@ -217,12 +229,11 @@ class Table:
         return buffer.getvalue()
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``table.md`` and ``table.csv`` into ``out_dir``."""
+        """Write ``table.md`` and ``table.csv`` into ``out_dir`` (each atomically)."""
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         paths = {"markdown": out / "table.md", "csv": out / "table.csv"}
-        paths["markdown"].write_text(self.to_markdown(), encoding="utf-8")
-        paths["csv"].write_text(self.to_csv(), encoding="utf-8")
+        write_atomic(paths["markdown"], self.to_markdown())
+        write_atomic(paths["csv"], self.to_csv())
         return paths
 
 

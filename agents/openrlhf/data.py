@@ -1,10 +1,13 @@
 """Write an emo_env dataset as an OpenRLHF prompt dataset (JSONL + image files).
 
 Each line holds ``prompt`` (``--data.input_key``), ``label`` (``--data.label_key``, a
-JSON label field of :mod:`agents.labels_codec`) and, for vision policies, ``images``
+JSON label field of :mod:`agents.common.labels` naming the sample by ``sample_id``, on
+which the agent resets its environment) and, for vision policies, ``images``
 (``--data.image_key``, a one-path list). Vision prompts start with OpenRLHF's
 ``<image>`` tag, which its prompt dataset turns into an image slot of the chat
-template; text-only prompts carry the caption instead. Image paths in labels are
+template (as the authors' data puts ``<image>`` before the question); text-only prompts
+carry the caption instead. A dataset with its own ``question`` column (``emoset-r3``)
+is asked that question. Image paths in labels are
 relative to ``<out_dir>/images``: serve rewards with ``--image-root <out_dir>/images``.
 
 Example:
@@ -25,8 +28,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from agents.labels_codec import encode_label
-from rewards.errors import MissingDependencyError
+from agents.common.labels import encode_label
+from rewards.errors import InvalidInputError, MissingDependencyError
 from rewards.prompts import build_prompt
 
 __all__ = ["write_prompt_dataset"]
@@ -50,7 +53,8 @@ def write_prompt_dataset(
         source: an ``emo_env.data.load_dataset`` source.
         split: the split to write.
         vision: image prompts for VLM policies; False = caption-conditioned text.
-        template: ``"set"`` (Structured Emotional Thinking) or ``"think"``.
+        template: ``"set"`` (Structured Emotional Thinking), ``"reference"`` (the
+            authors' template, byte for byte) or ``"think"``.
         label_set: label set to map labels onto (default: the dataset's).
     """
     try:
@@ -65,16 +69,26 @@ def write_prompt_dataset(
     with path.open("w") as fh:
         for row in tqdm(rows, desc=f"writing {path.name}", disable=len(rows) < 200):
             caption = row["caption"] or None
+            asked = row.get("question") or None  # the dataset's own question (emoset-r3)
+            sid = str(row["id"])  # the agent resets its environment on this sample
             record: dict = {}
             if vision:
+                if row["image"] is None:
+                    raise InvalidInputError(
+                        f"Sample {row['id']!r} of {source!r} has no image (text-only data such "
+                        "as 'captions'): write it with vision=False for a text policy."
+                    )
                 name = _UNSAFE.sub("_", str(row["id"])) + ".png"
                 row["image"].convert("RGB").save(image_dir / name)
-                record["prompt"] = "<image>" + build_prompt(row["label_set"], template)
+                prompt = build_prompt(row["label_set"], template, question_text=asked)
+                record["prompt"] = "<image>" + prompt
                 record["images"] = [str((image_dir / name).resolve())]
-                label = encode_label(row["label"], row["label_set"], image=name, caption=caption)
+                label = encode_label(
+                    row["label"], row["label_set"], image=name, sample_id=sid, caption=caption
+                )
             else:
-                record["prompt"] = build_prompt(row["label_set"], template, caption=caption)
-                label = encode_label(row["label"], row["label_set"], caption=caption)
+                record["prompt"] = build_prompt(row["label_set"], template, caption, asked)
+                label = encode_label(row["label"], row["label_set"], sample_id=sid, caption=caption)
             record["label"] = label
             fh.write(json.dumps(record) + "\n")
     return path

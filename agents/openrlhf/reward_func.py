@@ -3,7 +3,7 @@
 OpenRLHF calls ``reward_func(queries, prompts, labels)`` (one sample per call, in a
 worker thread) and expects ``{"rewards": Tensor, "scores": Tensor, "extra_logs":
 {name: Tensor}}``. Queries are prompt + response; labels are JSON label fields
-(:mod:`agents.labels_codec`). No judge is available here (the policy is not reachable
+(:mod:`agents.common.labels`). No judge is available here (the policy is not reachable
 from a reward file), so reflective components count 1 unless the preset brings its
 own scorer; use the agent (``agents/openrlhf/agent.py``) for the paper's
 self-reflection. Settings come from ``EMO_R3_*`` variables
@@ -21,8 +21,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from agents.common.scorer import RewardScorer
 from agents.openrlhf.settings import Settings
-from agents.reward_api import RewardScorer
 
 __all__ = ["get_scorer", "reward_func"]
 
@@ -36,7 +36,13 @@ def get_scorer() -> RewardScorer:
     with _LOCK:
         if _SCORER is None:
             s = Settings.from_env()
-            _SCORER = RewardScorer(s.preset, s.preset_args, s.label_set, s.image_roots, s.dataset)
+            _SCORER = RewardScorer(
+                s.preset,
+                preset_args=s.preset_args,
+                label_set=s.label_set,
+                image_roots=s.image_roots,
+                dataset=s.dataset,
+            )
         return _SCORER
 
 

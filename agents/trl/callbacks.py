@@ -6,8 +6,9 @@ Per logged step it writes one JSON record to ``metrics.jsonl``::
      "accuracy", "format_rate", "consistency", "coherence", "kl", "completion_length",
      "loss", "learning_rate", "step_seconds", "reward_seconds", "reward_share"}
 
-scored sample rollouts to ``rollouts.jsonl``, prints a per-step table row, and draws
-``reward_curve.png`` when training ends.
+scored sample rollouts to ``rollouts.jsonl``, prints a per-step table row
+(:mod:`agents.trl.table`), and draws ``reward_curve.png`` when training ends
+(:func:`agents.common.plotting.plot_training_curves`, train lines smoothed over 5 steps).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from agents.metrics import JsonlWriter, format_header, format_row, plot_reward_curve
+from agents.common.jsonl import JsonlWriter
+from agents.common.plotting import plot_training_curves
 from agents.trl.scoring import RubricRewards
+from agents.trl.table import format_header, format_row
 
 __all__ = ["GRPORecorder", "TimeLimit", "record_from_logs"]
 
@@ -167,7 +170,7 @@ class GRPORecorder(TrainerCallback):
         records = [r for r in self.records if r.get("phase") != "before warm start"]
         if not records:
             return None
-        return plot_reward_curve(records, self.curve_path, title=self.title)
+        return plot_training_curves(records, self.curve_path, self.title, smooth=5)
 
     def finish(self) -> Path | None:
         """Flush files and draw the reward curve (if anything was logged)."""

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rewards.errors import InvalidInputError
+from rewards.presets import DEFAULT_PRESETS
 
 __all__ = ["DEFAULT_MODEL", "FINETUNE", "JUDGES", "TrainConfig"]
 
@@ -91,7 +92,7 @@ class TrainConfig:
     eval_temperature: float = 0.0
     eval_steps: int = 10
     eval_before_warm_start: bool = False
-    preset: str = "emo_r3_offline"
+    preset: str = DEFAULT_PRESETS["train"]
     judge: str = "preset"
     template: str = "set"
     prompt_style: str = "compact"

@@ -14,6 +14,9 @@ prompt) and the plain question; text-only policies read the image's caption in t
 prompt instead, and the image travels to the rewards under :data:`HIDDEN_IMAGE` (TRL
 would otherwise treat the run as multimodal). The reward wrapper maps it back to
 ``image``, so image-based scorers work with either kind of policy.
+
+The conversations come from :func:`agents.common.prompts.prompt_messages`, the one
+function ``emo-r3 eval`` uses too, so a checkpoint is evaluated with its training prompt.
 """
 
 from __future__ import annotations
@@ -21,9 +24,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rewards.errors import InvalidInputError, UnknownNameError
-from rewards.labels import get_label_set
-from rewards.prompts import build_prompt
+from agents.common.prompts import (
+    COMPACT_SYSTEM,
+    ONE_SHOT_EXAMPLES,
+    PROMPT_STYLES,
+    compact_messages,
+    prompt_messages,
+)
+from rewards.errors import InvalidInputError
 
 __all__ = [
     "COMPACT_SYSTEM",
@@ -36,92 +44,8 @@ __all__ = [
     "prompt_messages",
 ]
 
-#: Prompt styles: the paper's SET question, or the short system + scene prompt.
-PROMPT_STYLES = ("compact", "paper")
-
-#: The compact style's system instruction (the SET format in one line).
-COMPACT_SYSTEM = "Answer in SET format: three tagged steps, then \\boxed{option}."
-
 #: Column holding the image for rewards when the policy is text-only.
 HIDDEN_IMAGE = "source_image"
-
-#: Worked examples (caption, SET answer) shown before the question when ``one_shot``;
-#: row ``i`` gets example ``i % 3``, so the boxed label of the demonstration varies.
-ONE_SHOT_EXAMPLES: tuple[tuple[str, str], ...] = (
-    (
-        "A shadowy figure follows a lone walker down a dark, empty alley at night.",
-        "<step1> A shadowy figure follows a lone walker in a dark alley. </step1>\n"
-        "<step2> A person would feel threatened and scared. </step2>\n"
-        "<step3> Negative, high arousal. </step3>\n\\boxed{fear}",
-    ),
-    (
-        "An old couple sits on a porch swing at sunset, holding hands and smiling.",
-        "<step1> An old couple holds hands on a porch at sunset. </step1>\n"
-        "<step2> A person would feel calm, warm and satisfied. </step2>\n"
-        "<step3> Positive, low arousal. </step3>\n\\boxed{contentment}",
-    ),
-    (
-        "A puppy tangled in a roll of toilet paper looks up with a guilty face.",
-        "<step1> A puppy is tangled in toilet paper with a guilty face. </step1>\n"
-        "<step2> A person would laugh and find it funny. </step2>\n"
-        "<step3> Positive, high arousal. </step3>\n\\boxed{amusement}",
-    ),
-)
-
-
-def compact_messages(label_set: str, caption: str) -> list[dict[str, str]]:
-    """The compact prompt: the SET format as a system line, then the scene and the options.
-
-    Example:
-        >>> compact_messages("mikels8", "A storm over a boat.")[1]["content"].splitlines()[0]
-        'Scene: A storm over a boat.'
-    """
-    options = get_label_set(label_set).options_text()
-    return [
-        {"role": "system", "content": COMPACT_SYSTEM},
-        {"role": "user", "content": f"Scene: {caption.strip()}\nOptions: {options}."},
-    ]
-
-
-def prompt_messages(
-    label_set: str,
-    caption: str | None,
-    *,
-    style: str = "paper",
-    template: str = "set",
-    shot: int | None = None,
-) -> list[dict[str, str]]:
-    """The conversation for one sample (training and evaluation use the same one).
-
-    Args:
-        label_set: label set whose labels are the options.
-        caption: the scene description (None for vision-language policies).
-        style: ``"paper"`` or ``"compact"`` (text-only SET prompts).
-        template: ``"set"`` or ``"think"`` (``paper`` style only).
-        shot: index of the worked one-shot example to show first (``paper`` style), or None.
-    """
-    if style not in PROMPT_STYLES:
-        raise UnknownNameError("prompt style", style, PROMPT_STYLES)
-    if style == "compact":
-        if caption is None or template != "set" or shot is not None:
-            raise InvalidInputError(
-                "The compact prompt is for text-only SET prompts with a caption and no "
-                "one-shot example; use style='paper' otherwise."
-            )
-        return compact_messages(label_set, caption)
-    return _messages(label_set, template, caption, shot)
-
-
-def _messages(label_set: str, template: str, caption: str | None, shot: int | None) -> list:
-    user = {"role": "user", "content": build_prompt(label_set, template, caption=caption)}
-    if shot is None:
-        return [user]
-    example_caption, answer = ONE_SHOT_EXAMPLES[shot % len(ONE_SHOT_EXAMPLES)]
-    return [
-        {"role": "user", "content": build_prompt(label_set, template, caption=example_caption)},
-        {"role": "assistant", "content": answer},
-        user,
-    ]
 
 
 def load_split(name: str, split: str):

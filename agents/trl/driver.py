@@ -9,12 +9,13 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agents.common.atomic import write_json
+from agents.common.prompts import RUN_FILE, PromptSettings, write_run_settings
 from agents.trl.config import TrainConfig
 from agents.trl.data import load_split, prompt_dataset
 from agents.trl.policy import Policy, load_policy
@@ -33,9 +34,6 @@ __all__ = [
     "sync_reference_adapter",
 ]
 
-#: Written next to the final weights: the prompt settings evaluation must reuse.
-RUN_FILE = "emo_r3_run.json"
-
 
 def policy_judge(policy: Policy) -> Any:
     """A judge that asks the policy being trained (its current weights) the questions."""
@@ -44,17 +42,14 @@ def policy_judge(policy: Policy) -> Any:
     return PolicyJudge(policy.model, policy.processing_class)
 
 
-def build_rubric(preset: str, judge: str = "preset", policy: Policy | None = None) -> Rubric:
-    """The preset's rubric with the chosen judge (see :data:`agents.trl.config.JUDGES`)."""
-    if judge == "preset":
-        return presets.get(preset)
-    if judge == "none":
-        return presets.get(preset, judge=None)
-    if judge == "policy":
-        if policy is None:
-            raise InvalidInputError("judge='policy' needs the policy being trained.")
-        return presets.get(preset, judge=policy_judge(policy))
-    raise InvalidInputError(f"Unknown judge {judge!r}; use 'preset', 'none' or 'policy'.")
+def build_rubric(preset: str, judge: Any = "preset", policy: Policy | None = None) -> Rubric:
+    """The preset's rubric with the chosen judge (see :data:`agents.trl.config.JUDGES`).
+
+    ``judge`` is a mode (``"preset"``, ``"none"``, ``"policy"``: the policy being
+    trained answers) or a judge callable, resolved by :func:`rewards.presets.resolve_judge`.
+    """
+    ask_policy = None if policy is None else (lambda: policy_judge(policy))
+    return presets.build(preset, judge=presets.resolve_judge(judge, policy=ask_policy))
 
 
 @dataclass
@@ -166,7 +161,7 @@ class GRPORun:
             "config": cfg.as_dict(),
             "model_source": self.policy.source,
         }
-        (self.output_dir / "summary.json").write_text(json.dumps(self.summary, indent=2))
+        write_json(self.output_dir / "summary.json", self.summary)
         return self.summary
 
 
@@ -201,17 +196,16 @@ def save_final(run: GRPORun) -> Path:
     run.policy.model.save_pretrained(final)
     run.policy.processing_class.save_pretrained(final)
     cfg = run.config
-    record = {
-        "base_model": run.policy.source,
-        "adapter": cfg.finetune == "lora",
-        "prompt_style": cfg.prompt_style,
-        "one_shot": cfg.one_shot,
-        "template": cfg.template,
-        "max_completion_length": cfg.max_completion_length,
-        "dataset": cfg.dataset,
-        "preset": cfg.preset,
-    }
-    (final / RUN_FILE).write_text(json.dumps(record, indent=2))
+    settings = PromptSettings(
+        template=cfg.template,
+        one_shot=cfg.one_shot,
+        prompt_style="paper" if run.policy.is_vlm else cfg.prompt_style,
+        caption_in_prompt=not run.policy.is_vlm,
+        preset=cfg.preset,
+        max_completion_length=cfg.max_completion_length,
+    )
+    extra = {"base_model": run.policy.source, "adapter": cfg.finetune == "lora"}
+    write_run_settings(final, settings, **extra, dataset=cfg.dataset)
     return final
 
 
@@ -362,7 +356,9 @@ def build_trainer(
         policy: an already loaded policy (default: ``load_policy(config.model)``).
         callbacks: extra ``transformers.TrainerCallback`` objects.
         env: an emo_env environment (e.g. ``gym.make("EmoReason-v0")``); its dataset
-            and rubric are used unless ``train_dataset`` / ``rubric`` are given.
+            and rubric are used unless ``train_dataset`` / ``rubric`` are given
+            (``EmoReflect-v0``: its preset with ``config.judge`` as the judge, the
+            policy by default; see :mod:`agents.trl.envs`).
 
     Returns:
         A :class:`GRPORun`; call ``.train()``.
@@ -387,15 +383,13 @@ def build_trainer(
     set_seed(cfg.seed)
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if env is not None:
-        base = getattr(env, "unwrapped", env)
-        if not hasattr(base, "dataset") or not hasattr(base, "rubric"):
-            raise InvalidInputError(
-                f"env must be an emo_env environment (with .dataset and .rubric); got {env!r}."
-            )
-        train_dataset = base.dataset if train_dataset is None else train_dataset
-        rubric = base.rubric if rubric is None else rubric
     policy = prepare_policy(cfg, device) if policy is None else _with_lora(cfg, policy)
+    if env is not None:  # EmoReflect's rubric gets a judge that answers (agents.trl.envs)
+        from agents.trl.envs import env_parts
+
+        env_data, env_rubric = env_parts(env, cfg.judge, policy, need_rubric=rubric is None)
+        train_dataset = env_data if train_dataset is None else train_dataset
+        rubric = env_rubric if rubric is None else rubric
     if train_dataset is None:
         train_dataset = load_split(cfg.dataset, cfg.train_split)
     if eval_dataset is None and cfg.eval_split:
@@ -449,7 +443,7 @@ def build_trainer(
         if cfg.eval_steps:
             trainer.add_callback(EvalEvery(heldout, cfg.eval_steps, recorder.log_record))
     _quiet_progress(trainer)
-    (out / "train_config.json").write_text(json.dumps(cfg.as_dict(), indent=2, default=str))
+    write_json(out / "train_config.json", cfg.as_dict(), default=str)
     return GRPORun(trainer, shared, recorder, policy, cfg, out, heldout)
 
 

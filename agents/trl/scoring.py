@@ -13,7 +13,8 @@ Example:
     (['accuracy', 'format', 'consistency', 'coherence'], [0.8, 0.1, 0.05, 0.05])
     >>> r = "<step1>a storm</step1><step2>fear</step2><step3>negative</step3> \\\\boxed{fear}"
     >>> acc, fmt = shared.functions()[:2]
-    >>> acc(prompts=["q"], completions=[r], label=["fear"]), fmt(prompts=["q"], completions=[r])
+    >>> batch = {"prompts": ["q"], "completions": [r], "label": ["fear"]}  # as TRL passes it
+    >>> acc(**batch), fmt(**batch)  # the second reads the first's rubric pass
     ([1.0], [1.0])
     >>> shared.stats["rubric_calls"]
     1
@@ -84,7 +85,7 @@ class RubricRewards:
         self.stats["seconds"] += elapsed
         self.stats["pending_seconds"] += elapsed
         self._key, self._parts = key, parts
-        totals = self.rubric._totals(parts, len(texts))
+        totals = self.rubric.totals(parts)
         self.last_batch = {
             "prompts": [_prompt_text(p) for p in (prompts or [None] * len(texts))],
             "completions": texts,

@@ -59,7 +59,9 @@ def load_dataset(
     Args:
         source: ``"embedded"`` (the demo set); ``"captions"`` (the text-only caption
             benchmark, no images); ``"<benchmark>:<path>"`` with benchmark
-            ``emoset``, ``emotion6``, ``webemo`` or ``fi``; a folder of per-label
+            ``emoset``, ``emotion6``, ``webemo`` or ``fi``; ``"emoset-r3"`` (the
+            authors' EmoSet training subset, online) or ``"emoset-r3:<local copy>"``
+            (see :mod:`emo_env.data.emoset_r3`); a folder of per-label
             sub-folders (optionally under ``train/``, ``val/``, ``test/``); a JSONL, JSON
             or CSV manifest; a parquet file or folder; a ``save_to_disk`` folder; or
             ``"hf:<org>/<name>"`` for a hub dataset when online.
@@ -88,6 +90,10 @@ def load_dataset(
         from emo_env.data import captions
 
         return captions.load(split, label_set)
+    if source == "emoset-r3" or source.startswith("emoset-r3:"):
+        from emo_env.data import emoset_r3
+
+        return emoset_r3.load(source, split, label_set, image_root, verify_images=verify_images)
     bench, location = split_source(source)
     rows, name = _read(location, split, image_root, bench)
     rows = pick_split(rows, split, source)
@@ -99,8 +105,7 @@ def load_dataset(
         labels = [r["label"] for r in rows]
         native = infer_label_set(labels, *([candidates] if candidates else []))
     target = label_set or native
-    paths = [r["path"] for r in rows if "path" in r]
-    check_images(paths, verify_images)
+    check_images([r["path"] if "path" in r else r.get("image") for r in rows], verify_images)
     text_only = _text_only(rows)
     out = []
     for row in rows:

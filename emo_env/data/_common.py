@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from emo_env.data.images import check_image_file, check_images
 from rewards.errors import InvalidInputError, MissingDependencyError, UnknownNameError
 from rewards.labels import LABEL_SETS, LabelSet, get_label_set
 
@@ -15,6 +15,8 @@ __all__ = [
     "SPLITS",
     "DataError",
     "build_dataset",
+    "check_image_file",
+    "check_images",
     "features",
     "hash_split",
     "infer_label_set",
@@ -128,33 +130,6 @@ def infer_label_set(raw_labels: Iterable[Any], candidates: Sequence[str] = _GUES
             return set_id
     # none fits: the set naming most of them, so the error names the odd label out
     return max(candidates, key=lambda s: sum(bool(LABEL_SETS[s].normalize(n)) for n in names))
-
-
-def check_image_file(path: str) -> None:
-    """Raise :class:`DataError` if ``path`` is missing or not a readable image."""
-    if not os.path.isfile(path):
-        raise DataError(f"Image file not found: {path!r}.")
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            image.size  # noqa: B018 - reading the header is the check
-    except (UnidentifiedImageError, OSError) as err:
-        raise DataError(f"Unreadable image {path!r}: {err}.") from err
-
-
-def check_images(paths: Sequence[str], verify: bool) -> None:
-    """Check that every image exists (and, with ``verify``, that its header reads)."""
-    missing = [p for p in paths if not os.path.isfile(p)]
-    if missing:
-        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        raise DataError(f"Image file not found: {missing[0]!r}{more}.")
-    if not verify:
-        return
-    from tqdm.auto import tqdm
-
-    for path in tqdm(paths, desc="checking images", disable=len(paths) < 500, unit="img"):
-        check_image_file(path)
 
 
 def build_dataset(rows: list[dict[str, Any]], split: str, source: str):

@@ -9,7 +9,8 @@ and :meth:`EmoEnvBase._finish_step` turns a score into the step's result.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -17,23 +18,32 @@ import numpy as np
 from gymnasium import spaces
 
 from emo_env.envs.config import EnvConfig
+from emo_env.envs.samples import CAPTION_CHARS, SampleCache
 from emo_env.envs.spaces import fit_text, prose_space
 from rewards.errors import EmoError, InvalidInputError, UnknownNameError
-from rewards.prompts import build_prompt
+from rewards.parsing import get_parser
+from rewards.prompts import template_format
 
-__all__ = ["EmoEnvBase", "EpisodeStateError", "Pending"]
+__all__ = ["EmoEnvBase", "EpisodeStateError", "Pending", "check_render_mode"]
 
-_META = ("id", "label", "label_set", "caption", "dataset")
 PROMPT_CHARS = 16384
-CAPTION_CHARS = 4096
-_IMAGE_CACHE_SIZE = 512
+
+
+def check_render_mode(render_mode: Any, owner: str) -> None:
+    """Accept ``render_mode=None`` (Gymnasium passes it to every constructor); refuse others."""
+    if render_mode is not None:
+        raise InvalidInputError(
+            f"{owner} has no render modes (metadata['render_modes'] is []); got "
+            f"render_mode={render_mode!r}. Pass render_mode=None or leave it out: the image "
+            "is in every observation as obs['image']."
+        )
 
 
 class EpisodeStateError(EmoError, RuntimeError):
     """``step`` called before ``reset`` or after the episode ended."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """A validated action waiting for its score."""
 
@@ -41,8 +51,9 @@ class Pending:
     sample: dict[str, Any]
     truncated_action: bool = False
     score: bool = True  # False: a transition that needs no rubric call
-    answers: dict[str, str] = field(default_factory=dict)
-    questions: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] | None = None  # EmoReflect's
+    questions: dict[str, str] | None = None
+    answer_truncated: bool = False
 
 
 class EmoEnvBase(gym.Env):
@@ -50,18 +61,25 @@ class EmoEnvBase(gym.Env):
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
 
-    def __init__(self, config: EnvConfig | None = None, **options: Any):
+    def __init__(
+        self, config: EnvConfig | None = None, render_mode: str | None = None, **options: Any
+    ):
+        check_render_mode(render_mode, type(self).__name__)
         config = self._config(config, options)
         self._setup(config, config.load_dataset(), None)
 
     @classmethod
     def _config(cls, config: EnvConfig | None, options: dict[str, Any]) -> EnvConfig:
-        valid = {f.name for f in dataclasses.fields(EnvConfig)}
+        valid = {f.name for f in dataclasses.fields(EnvConfig) if f.init}
         for key in options:
             if key not in valid:
                 raise UnknownNameError(f"{cls.__name__} option", key, valid)
         if config is not None:
-            return dataclasses.replace(config, **options) if options else config
+            if not options:
+                return config
+            if config._template_auto and "template" not in options:
+                options = {**options, "template": None}  # chosen again for the new rubric
+            return dataclasses.replace(config, **options)
         return EnvConfig(**options)
 
     @classmethod
@@ -72,28 +90,34 @@ class EmoEnvBase(gym.Env):
         return env
 
     def _setup(self, config: EnvConfig, dataset: Any, rubric: Any) -> None:
+        self.render_mode = None
         self.config = config
         self.dataset = dataset
         self.rubric = rubric if rubric is not None else self._make_rubric()
         height, width = config.image_size
+        self._prompt_chars = self._prompt_limit(config)
         self.observation_space = spaces.Dict(self._obs_spaces(height, width))
         self.action_space = prose_space(config.max_action_chars)
         self._order: np.ndarray | None = None
         self._pos = -1
         self._sample: dict[str, Any] | None = None
         self._running = False
-        self._copy_obs = True  # the vector env copies into its batch array itself
-        self._images: dict[Any, tuple] = {}  # per sample: decoded image, array, texts
-        meta = dataset.select_columns([c for c in _META if c in dataset.column_names])
-        self._meta = {c: list(meta[c]) for c in meta.column_names}
+        self._n = len(dataset)
+        self._samples = SampleCache(dataset, config, self._prompt_chars)
+        self._copy_obs = True
+        self._parser = get_parser(template_format(config.template))
 
     def _make_rubric(self) -> Any:
         return self.config.build_rubric()
 
+    def _prompt_limit(self, config: EnvConfig) -> int:
+        """Most characters of an observed prompt (longer prompts are cut to it)."""
+        return PROMPT_CHARS
+
     def _obs_spaces(self, height: int, width: int) -> dict[str, Any]:
         return {
             "image": spaces.Box(0, 255, (height, width, 3), np.uint8),
-            "prompt": prose_space(PROMPT_CHARS),
+            "prompt": prose_space(self._prompt_chars),
             "caption": prose_space(CAPTION_CHARS),
         }
 
@@ -105,41 +129,54 @@ class EmoEnvBase(gym.Env):
         Options: ``{"sample_id": id}`` or ``{"index": i}`` pick a sample explicitly.
         """
         super().reset(seed=seed)
-        n = len(self.dataset)
         if seed is not None or self._order is None:
-            self._order, self._pos = self.np_random.permutation(n), 0
+            self._order, self._pos = self.np_random.permutation(self._n), 0
+            index = int(self._order[0])
         else:
-            self._pos += 1
-            if self._pos >= n:
-                self._order, self._pos = self.np_random.permutation(n), 0
-        index = self._pick(options or {}, n)
-        meta = self._meta
-        image, array = self._load_image(index)
-        self._sample = {
-            "index": index,
-            "id": meta["id"][index],
-            "image": image,
-            "array": array,
-            "label": meta["label"][index],
-            "label_set": meta["label_set"][index],
-            "caption": (meta["caption"][index] if "caption" in meta else "") or "",
-            "dataset": (meta["dataset"][index] if "dataset" in meta else "") or "",
-        }
-        self._sample["prompt"] = self._texts()[0]
+            index = self._advance()
+        return self._start(index if options is None else self._pick(options, self._n))
+
+    def _advance(self) -> int:
+        """The next row of the seeded order (a new permutation each epoch)."""
+        self._pos += 1
+        if self._pos >= self._n:
+            self._order, self._pos = self.np_random.permutation(self._n), 0
+        return int(self._order[self._pos])
+
+    def _autoreset(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``reset()`` without seed or options, as the vector env's autoreset calls it."""
+        return self._start(self._advance())
+
+    def _start(self, index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        self._sample = record = self._samples.get(index)
         self._running = True
         self._on_reset()
-        info = {k: self._sample[k] for k in ("id", "label", "label_set", "dataset", "index")}
-        info["sample_id"] = info.pop("id")
-        return self._observation(), info
+        return self._observation(), self._reset_info(record)
 
-    def _pick(self, options: dict[str, Any], n: int) -> int:
-        unknown = set(options) - {"sample_id", "index"}
+    def _reset_info(self, record: dict[str, Any]) -> dict[str, Any]:
+        return record["info"].copy()
+
+    def _pick(self, options: Any, n: int) -> int:
+        if not isinstance(options, Mapping):
+            raise InvalidInputError(
+                "reset options must be a dict such as {'sample_id': id} or {'index': i}; got "
+                f"{type(options).__name__} {str(options)[:80]}."
+            )
+        unknown = {str(k) for k in options} - {"sample_id", "index"}
         if unknown:
             raise UnknownNameError("reset option", sorted(unknown)[0], ("sample_id", "index"))
+        if "sample_id" in options and "index" in options:
+            raise InvalidInputError("Give one of the reset options sample_id and index, not both.")
         if "sample_id" in options:
             from emo_env.data import sample_index
 
-            index = sample_index(self.dataset).get(options["sample_id"])
+            sample_id = options["sample_id"]
+            if not isinstance(sample_id, str):
+                raise InvalidInputError(
+                    f"reset option sample_id must be a str (a sample id of the dataset); got "
+                    f"{type(sample_id).__name__} {str(sample_id)[:80]}."
+                )
+            index = sample_index(self.dataset).get(sample_id)
             if index is None:
                 from emo_env.data import get_sample
 
@@ -157,48 +194,18 @@ class EmoEnvBase(gym.Env):
     def _on_reset(self) -> None:
         """Hook for subclasses (per-episode state)."""
 
-    def _load_image(self, index: int) -> tuple[Any, np.ndarray]:
-        """The decoded image and its observation array (cached, bounded)."""
-        cached = self._images.get(index)
-        if cached is None:
-            image = self.dataset[index]["image"]
-            height, width = self.config.image_size
-            if image is None:  # a text-only dataset ("captions"): a blank observation image
-                array = np.zeros((height, width, 3), dtype=np.uint8)
-            else:
-                from PIL import Image
-
-                array = np.asarray(
-                    image.convert("RGB").resize((width, height), Image.BICUBIC), dtype=np.uint8
-                )
-            array.setflags(write=False)
-            if len(self._images) >= _IMAGE_CACHE_SIZE:
-                self._images.clear()
-            cached = self._images[index] = (image, array)
-        return cached
-
-    def _texts(self) -> tuple[str, str]:
-        """The sample's prompt and caption as observed (memoised per sample)."""
-        sample = self._sample
-        key = ("texts", sample["index"])
-        cached = self._images.get(key)
-        if cached is None:
-            # a sample without an image (text-only data such as "captions") is asked with
-            # its caption even when caption_in_prompt is off: there is nothing else to see
-            text_only = sample["image"] is None
-            caption = sample["caption"] if self.config.caption_in_prompt or text_only else None
-            prompt = build_prompt(sample["label_set"], self.config.template, caption)
-            cached = (fit_text(prompt, PROMPT_CHARS), fit_text(sample["caption"], CAPTION_CHARS))
-            self._images[key] = cached
-        return cached
-
-    def _observation(self, prompt: str | None = None) -> dict[str, Any]:
-        default_prompt, caption = self._texts()
-        return {
-            "image": self._sample["array"].copy() if self._copy_obs else self._sample["array"],
-            "prompt": default_prompt if prompt is None else prompt,
-            "caption": caption,
-        }
+    def _observation(self, prompt: str | None = None, final: bool = False) -> dict[str, Any]:
+        """The sample's observation: its image a fresh copy, so that no two consecutive
+        observations share data (Gymnasium's rule), except in the vector env (which copies
+        each image into a fresh batch) and in the ``final`` observation of an episode,
+        which holds a read-only view of the episode's image (as the vector env's
+        ``final_obs`` does): it follows a fresh copy and precedes the next reset's."""
+        obs = self._sample["obs"].copy()
+        if self._copy_obs and not final:
+            obs["image"] = obs["image"].copy()
+        if prompt is not None:
+            obs["prompt"] = fit_text(prompt, self._prompt_chars)
+        return obs
 
     # --- steps ---------------------------------------------------------------------
 
@@ -247,13 +254,13 @@ class EmoEnvBase(gym.Env):
         if not todo:
             return [None] * len(pendings)
         prompts = [p.sample["prompt"] for p in todo]
-        results = iter(
-            self.rubric.score_batch(
-                [p.text for p in todo], prompts=prompts, **self._score_kwargs(todo)
-            )
-        )
-        return [next(results) if p.score else None for p in pendings]
+        texts = [p.text for p in todo]
+        results = self.rubric.score_batch(texts, prompts=prompts, **self._score_kwargs(todo))
+        if len(todo) == len(pendings):
+            return list(results)
+        found = iter(results)
+        return [next(found) if p.score else None for p in pendings]
 
     def close(self) -> None:
-        self._images.clear()
+        self._samples.clear()
         super().close()

@@ -17,14 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from emo_env.envs.base import EmoEnvBase, Pending
-from rewards.parsing import get_parser
 
 __all__ = ["EmoReasonEnv", "step_info"]
 
 
 def step_info(env: EmoEnvBase, pending: Pending, result: Any) -> dict[str, Any]:
     """The ``info`` of a scored step: label, parse, reward breakdown, malformations."""
-    parsed = get_parser(env.config.template).parse(pending.text)
+    parsed = env._parser.parse(pending.text)
     sample = pending.sample
     components = dict(result.components)
     accuracy = components.get("accuracy")
@@ -77,4 +76,4 @@ class EmoReasonEnv(EmoEnvBase):
     def _finish_step(self, pending: Pending, result: Any):
         self._running = False
         info = step_info(self, pending, result)
-        return self._observation(), float(result.total), True, False, info
+        return self._observation(final=True), float(result.total), True, False, info

@@ -1,21 +1,27 @@
 """``EmoReflect-v0``: the Reflective Emotional Reward as environment dynamics.
 
-Turn 1: the agent sees the image and the SET question and gives its response (reward
-0, not terminated). Turn 2: the observation's ``prompt`` holds the two reflective
-questions about that response, built exactly as the reward asks them
-(:func:`rewards.judges.consistency_prompt` with the image, and
-:func:`rewards.judges.coherence_prompt`), numbered and followed by the reply format::
+With ``reflection="separate"`` (the default, the reference's procedure) an episode has
+three turns:
 
-    <answer1>yes or no</answer1>
-    <answer2>one emotion</answer2>
+0. the image and the SET question; the action is the response (reward 0);
+1. a FRESH prompt (no chat history): the image, then the consistency question about
+   the response's ``<step1>`` passage; the action is the answer (reward 0);
+2. a FRESH text-only prompt (blank image, ``has_image`` 0): the coherence question
+   about ``<step1>``..``</step2>``; the action is the answer. The rubric scores the
+   turn-0 response with the two answers as its judge's verdicts (reference, paper or
+   robust verdict parsing, as the preset says); that total is the reward and ends the
+   episode.
 
-The agent's answers are the judge's verdicts: the rubric scores them with the reflective
-verdict parsers of its scoring (reference, paper or robust), together with accuracy and
-format of the turn-1 response; that total is the turn-2 reward and ends the episode.
-``info["questions"]`` also gives each question alone, for policies that ask them as two
-separate chat turns; the turn-2 action may then be a mapping
-``{"consistency": ..., "coherence": ...}`` or a pair of strings. An answer that cannot
-be found counts as an empty answer (never as "no verdict").
+The info of every observation says how to answer it: ``fresh_context`` (start a new
+conversation: do not include the chat so far), ``trainable`` (False for the reflective
+answers: they are verdicts; only the turn-0 response is trained on) and ``sampling``
+(None: the rollout's own; reflective turns: temperature 0.6, top-p 0.95, one sample,
+``max_tokens`` = ``max_response_tokens``, the reference's settings).
+
+``reflection="combined"`` asks both questions in ONE follow-up turn of the same chat
+(:func:`~emo_env.envs.reflection.reflection_message`, answers as
+``<answer1>..</answer1><answer2>..</answer2>``, a mapping or a pair): cheaper, but the
+policy answers coherence with the image and its own reasoning in view.
 
 Example:
     >>> import gymnasium as gym
@@ -23,122 +29,70 @@ Example:
     >>> env = gym.make("EmoReflect-v0")
     >>> obs, info = env.reset(seed=0)
     >>> label = info["label"]
-    >>> obs, r1, done, _, info = env.step(
+    >>> obs, r0, done, _, info = env.step(
     ...     f"<step1>a scene</step1><step2>people feel {label}</step2>"
     ...     f"<step3>strong</step3> \\\\boxed{{{label}}}")
-    >>> done, obs["turn"], "<answer1>" in obs["prompt"]
-    (False, 1, True)
-    >>> obs, r2, done, _, info = env.step(f"<answer1>yes</answer1><answer2>{label}</answer2>")
-    >>> r1, r2, done
-    (0.0, 1.0, True)
+    >>> obs["turn"], obs["has_image"], info["fresh_context"], info["trainable"]
+    (1, 1, True, False)
+    >>> print(obs["prompt"].strip())
+    Can the following text describe the image?Please answer with yes or no.<step1>a scene</step1>
+    >>> obs, r1, done, _, info = env.step("Yes.")
+    >>> obs["turn"], obs["has_image"], info["sampling"]["temperature"]
+    (2, 0, 0.6)
+    >>> obs, r2, done, _, info = env.step(label)
+    >>> r0, r1, r2, done
+    (0.0, 0.0, 1.0, True)
 """
 
 from __future__ import annotations
 
-import re
-from collections import deque
-from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from gymnasium import spaces
 
-from emo_env.envs.base import EmoEnvBase, Pending
+from emo_env.envs.base import PROMPT_CHARS, EmoEnvBase, Pending
 from emo_env.envs.reason import step_info
+from emo_env.envs.reflection import (
+    KINDS,
+    AnswerJudge,
+    observed_question,
+    parse_reflection,
+    reflection_message,
+    sampling,
+)
 from rewards.errors import InvalidInputError
-from rewards.judges import NO_PASSAGE_PROMPT, JudgeRequest
+from rewards.judges import NO_PASSAGE_PROMPT
+from rewards.prompts import template_format
 from rewards.reflective import ReflectiveReward
 
 __all__ = ["AnswerJudge", "EmoReflectEnv", "parse_reflection", "reflection_message"]
 
-KINDS = ("consistency", "coherence")
-_ANSWER = {
-    kind: re.compile(rf"<\s*answer{i}\s*>(.*?)(?:<\s*/\s*answer{i}\s*>|$)", re.S | re.I)
-    for i, kind in enumerate(KINDS, start=1)
-}
-
-
-class AnswerJudge:
-    """A judge answering with verdicts given in advance: the agent's own answers.
-
-    :meth:`load` queues an answer per (kind, prompt); each request pops the next one,
-    so identical questions in a batch get their answers in order.
-    """
-
-    def __init__(self) -> None:
-        self._queue: dict[tuple[str, str], deque] = {}
-
-    def load(self, kind: str, prompt: str, answer: str) -> None:
-        self._queue.setdefault((kind, prompt), deque()).append(answer)
-
-    def clear(self) -> None:
-        self._queue.clear()
-
-    def __call__(self, requests: list[JudgeRequest]) -> list[str | None]:
-        out = []
-        for request in requests:
-            queue = self._queue.get((request.kind, request.prompt))
-            out.append(queue.popleft() if queue else "")
-        return out
-
-    def __repr__(self) -> str:
-        return "AnswerJudge()"
-
-
-def reflection_message(questions: Mapping[str, str]) -> str:
-    """The turn-2 user message holding both questions and the reply format."""
-    return (
-        "Now check your reasoning above. Answer both questions.\n"
-        f"Question 1 (about the image): {questions['consistency']}\n"
-        f"Question 2:\n{questions['coherence']}\n"
-        "Reply exactly in this form:\n"
-        "<answer1>yes or no</answer1>\n<answer2>one emotion</answer2>"
-    )
-
-
-def parse_reflection(action: Any) -> dict[str, str]:
-    """The two answers of a turn-2 action (a tagged str, a mapping or a pair).
-
-    Raises:
-        InvalidInputError: the action is none of these forms.
-    """
-    if isinstance(action, str):
-        out = {}
-        for kind, pattern in _ANSWER.items():
-            match = pattern.search(action)
-            out[kind] = match.group(1).strip() if match else ""
-        return out
-    if isinstance(action, Mapping):
-        values = [action.get(k, "") for k in KINDS]
-    elif isinstance(action, Sequence) and len(action) == 2:
-        values = list(action)
-    else:
-        values = None
-    if values is None or not all(isinstance(v, str) for v in values):
-        raise InvalidInputError(
-            "The turn-2 action must be a str with <answer1>...</answer1><answer2>..."
-            "</answer2>, a mapping {'consistency': str, 'coherence': str}, or a pair of "
-            f"str; got {type(action).__name__}."
-        )
-    return dict(zip(KINDS, values, strict=True))
+QUESTION_CHARS = 4096  # room for the question text around a quoted response
 
 
 class EmoReflectEnv(EmoEnvBase):
-    """Two turns: a SET response, then the agent's answers to its own reflective questions.
+    """A SET response, then the agent answers its own reflective questions (module docs).
 
-    Observation: as ``EmoReason-v0`` plus ``turn`` (0 or 1). ``info`` of turn 1 holds
-    ``questions``; ``info`` of turn 2 holds everything ``EmoReason-v0`` gives plus
-    ``answers`` and ``questions``. Options: see :class:`~emo_env.envs.config.EnvConfig`
-    (``rubric`` must be a preset name taking ``judge=``, or a Rubric whose
+    Observation: as ``EmoReason-v0`` plus ``turn`` (0, 1, 2; combined: 0, 1) and
+    ``has_image`` (0 when the observation's question is asked without the image; its
+    ``image`` is then all zeros). ``info`` of reset and of every non-final step:
+    ``fresh_context``, ``trainable``, ``sampling`` (how to answer the observation),
+    ``asking`` (``"response"``, ``"consistency"``, ``"coherence"`` or ``"both"``) and,
+    after the response, ``questions`` (each question as the reward asks it). The final
+    step's ``info`` holds everything ``EmoReason-v0`` gives plus ``answers`` and
+    ``questions``. Options: see :class:`~emo_env.envs.config.EnvConfig` (``rubric`` must
+    be a preset name taking ``judge=``, or a Rubric whose
     :class:`~rewards.reflective.ReflectiveReward` has an :class:`AnswerJudge`;
     ``judge=`` is refused: the agent is the judge).
     """
 
     def _make_rubric(self) -> Any:
         config = self.config
-        if config.template != "set":
+        if template_format(config.template) != "set":
             raise InvalidInputError(
-                "EmoReflect-v0 needs template='set': the reflective questions quote <step1> "
-                "and <step2> of the response."
+                "EmoReflect-v0 needs a SET template ('set' or 'reference'): the reflective "
+                "questions quote <step1> and <step2> of the response."
             )
         if config.judge is not None:
             raise InvalidInputError(
@@ -156,17 +110,46 @@ class EmoReflectEnv(EmoEnvBase):
             )
         self._reflective: ReflectiveReward = found[0]
         self._judge: AnswerJudge = found[0].judge
+        self._separate = config.reflection == "separate"
+        # the questions this rubric asks, in the reference's order (coherence first there
+        # too, but both are fresh prompts: the order does not change an answer)
+        self._kinds = tuple(k for k in KINDS if k in self._reflective.components)
+        self._sampling = sampling(config.max_response_tokens)
+        height, width = config.image_size
+        self._blank = np.zeros((height, width, 3), dtype=np.uint8)
+        self._blank.setflags(write=False)
+
+    def _prompt_limit(self, config) -> int:
+        # the reflective questions quote up to a whole response: room for it, never cut
+        return max(PROMPT_CHARS, config.max_action_chars + QUESTION_CHARS)
 
     def _obs_spaces(self, height: int, width: int) -> dict[str, Any]:
-        return {**super()._obs_spaces(height, width), "turn": spaces.Discrete(2)}
+        turns = 1 + (len(KINDS) if self.config.reflection == "separate" else 1)
+        return {
+            **super()._obs_spaces(height, width),
+            "turn": spaces.Discrete(turns),
+            "has_image": spaces.Discrete(2),
+        }
+
+    # --- episodes ------------------------------------------------------------------
 
     def _on_reset(self) -> None:
         self._turn = 0
         self._first: Pending | None = None
+        self._answers: dict[str, str] = {}
+        self._answer_cut = False
 
-    def _observation(self, prompt: str | None = None) -> dict[str, Any]:
-        obs = super()._observation(prompt)
+    def _reset_info(self, record: dict[str, Any]) -> dict[str, Any]:
+        info = super()._reset_info(record)
+        info.update(asking="response", fresh_context=True, trainable=True, sampling=None)
+        return info
+
+    def _observation(self, prompt: str | None = None, with_image: bool = True, final=False):
+        obs = super()._observation(prompt, final or not with_image)
         obs["turn"] = getattr(self, "_turn", 0)
+        obs["has_image"] = int(with_image)
+        if not with_image:
+            obs["image"] = self._blank.copy() if self._copy_obs and not final else self._blank
         return obs
 
     def _questions(self, text: str) -> dict[str, str]:
@@ -179,47 +162,79 @@ class EmoReflectEnv(EmoEnvBase):
         asked = {r.kind: r.prompt for r in self._reflective.requests([text], kwargs)}
         return {kind: asked.get(kind, NO_PASSAGE_PROMPT) for kind in KINDS}
 
+    # --- steps ---------------------------------------------------------------------
+
     def _begin_step(self, action: Any) -> Pending:
         self._check_running()
         if self._turn == 0:
             text, cut = self._response(action)
             return Pending(text, self._sample, cut, score=False, questions=self._questions(text))
         first = self._first
-        answers = parse_reflection(action)
+        if self._separate:
+            kind = self._kinds[self._turn - 1]
+            answer, cut = self._answer(action, kind)
+            answers = {**self._answers, kind: answer}
+            last = self._turn == len(self._kinds)
+        else:
+            answers, cut, last = parse_reflection(action), False, True
         return Pending(
-            first.text, first.sample, first.truncated_action, True, answers, first.questions
+            first.text, first.sample, first.truncated_action, last, answers, first.questions, cut
         )
 
+    def _answer(self, action: Any, kind: str) -> tuple[str, bool]:
+        if not isinstance(action, str):
+            raise InvalidInputError(
+                f"The action answering the {kind} question must be the answer text (str); "
+                f"got {type(action).__name__}."
+            )
+        limit = self.config.max_action_chars
+        return (action[:limit], True) if len(action) > limit else (action, False)
+
     def _score(self, pendings: list[Pending]) -> list[Any]:
-        asked = set(self._reflective.components)
         for p in pendings:
             if p.score:
-                for kind in KINDS:
-                    if kind in asked:
-                        self._judge.load(kind, p.questions[kind], p.answers[kind])
+                for kind in self._kinds:
+                    self._judge.load(kind, p.questions[kind], p.answers.get(kind, ""))
         try:
             return super()._score(pendings)
         finally:
             self._judge.clear()
 
     def _finish_step(self, pending: Pending, result: Any):
+        taken = self._turn
         if not pending.score:
-            self._turn, self._first = 1, pending
-            prompt = reflection_message(pending.questions)
+            if taken == 0:
+                self._first = pending
+            else:
+                self._answer_cut = self._answer_cut or pending.answer_truncated
+            self._answers = pending.answers or {}
+            self._turn = taken + 1
+            obs, asking = self._next_observation(pending.questions)
             info = {
                 "sample_id": pending.sample["id"],
-                "turn": 0,
+                "turn": taken,
                 "questions": dict(pending.questions),
-                "action_truncated": pending.truncated_action,
+                "action_truncated": pending.answer_truncated if taken else pending.truncated_action,
+                "asking": asking,
+                "fresh_context": self._separate,
+                "trainable": False,
+                "sampling": dict(self._sampling),
             }
-            return self._observation(prompt), 0.0, False, False, info
+            return obs, 0.0, False, False, info
         self._running = False
         info = step_info(self, pending, result)
-        info.update(turn=1, answers=dict(pending.answers), questions=dict(pending.questions))
-        return (
-            self._observation(reflection_message(pending.questions)),
-            info["reward"],
-            True,
-            False,
-            info,
-        )
+        info.update(turn=taken, answers=dict(pending.answers), questions=dict(pending.questions))
+        if pending.answer_truncated or self._answer_cut:
+            info["answer_truncated"] = True  # an answer was cut to max_action_chars
+        obs = self._observation(self._last_prompt, self._last_with_image, final=True)
+        return obs, info["reward"], True, False, info
+
+    def _next_observation(self, questions: dict[str, str]) -> tuple[dict[str, Any], str]:
+        if not self._separate:
+            prompt, with_image, asking = reflection_message(questions), True, "both"
+        else:
+            asking = self._kinds[self._turn - 1]
+            prompt = observed_question(asking, questions[asking])
+            with_image = asking == "consistency"
+        self._last_prompt, self._last_with_image = prompt, with_image
+        return self._observation(prompt, with_image), asking

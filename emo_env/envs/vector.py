@@ -29,14 +29,16 @@ import dataclasses
 from typing import Any, ClassVar
 
 import numpy as np
+from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
-from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
+from gymnasium.vector.utils import batch_space
 
-from emo_env.envs.base import EmoEnvBase
+from emo_env.envs.base import EmoEnvBase, check_render_mode
 from emo_env.envs.config import EnvConfig
+from emo_env.envs.infos import merge_infos
 from rewards.errors import InvalidInputError
 
-__all__ = ["EmoVectorEnv", "make_reason_vec", "make_reflect_vec"]
+__all__ = ["EmoVectorEnv", "make_reason_vec", "make_reflect_vec", "merge_infos"]
 
 
 class EmoVectorEnv(VectorEnv):
@@ -59,8 +61,11 @@ class EmoVectorEnv(VectorEnv):
         env_class: type[EmoEnvBase],
         num_envs: int = 1,
         config: EnvConfig | None = None,
+        render_mode: str | None = None,
         **options: Any,
     ):
+        check_render_mode(render_mode, "EmoVectorEnv")
+        self.render_mode = None
         if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
             raise InvalidInputError(f"num_envs must be a positive int; got {num_envs!r}.")
         first = env_class(config, **options)
@@ -69,18 +74,31 @@ class EmoVectorEnv(VectorEnv):
             env_class._from_parts(shared, first.dataset, first.rubric) for _ in range(num_envs - 1)
         ]
         for env in self.envs:
-            env._images = first._images  # one cache of decoded images for all sub-envs
-            env._copy_obs = False  # observations are copied into the batch array
+            env._samples = first._samples  # one cache of decoded images for all sub-envs
+            env._copy_obs = False  # each image is copied into a fresh batch array
         self.num_envs = num_envs
         self.rubric = first.rubric
         self.single_observation_space = first.observation_space
         self.single_action_space = first.action_space
         self.observation_space = batch_space(first.observation_space, num_envs)
         self.action_space = batch_space(first.action_space, num_envs)
-        self._obs = create_empty_array(self.single_observation_space, num_envs)
+        self._layout = [
+            (key, _kind(space)) for key, space in self.single_observation_space.spaces.items()
+        ]
 
-    def _batch(self, observations: list[Any]) -> Any:
-        return concatenate(self.single_observation_space, observations, self._obs)
+    def _batch(self, observations: list[Any]) -> dict[str, Any]:
+        """A fresh batch (what ``concatenate`` gives, without reusing a buffer: Gymnasium
+        asks for new data on every call, as ``SyncVectorEnv(copy=True)`` returns)."""
+        out = {}
+        for key, kind in self._layout:
+            values = [obs[key] for obs in observations]
+            if kind == "array":
+                out[key] = np.stack(values)
+            elif kind == "int":
+                out[key] = np.array(values, dtype=np.int64)
+            else:
+                out[key] = tuple(values)
+        return out
 
     def reset(self, *, seed: int | list[int | None] | None = None, options: Any = None):
         """Reset every sub-env; an int seed gives sub-env ``i`` the seed ``seed + i``."""
@@ -115,9 +133,9 @@ class EmoVectorEnv(VectorEnv):
         for i, (env, pending, result) in enumerate(zip(self.envs, pendings, results, strict=True)):
             obs, rewards[i], terminated[i], truncated[i], info = env._finish_step(pending, result)
             if terminated[i] or truncated[i]:
-                final = {"final_obs": obs, "final_info": info}
-                obs, info = env.reset()
-                info = {**info, **final}
+                final_obs, final_info = obs, info
+                obs, info = env._autoreset()  # env.reset(); info is a fresh dict
+                info["final_obs"], info["final_info"] = final_obs, final_info
             observations.append(obs)
             infos.append(info)
         return self._batch(observations), rewards, terminated, truncated, merge_infos(infos)
@@ -127,60 +145,14 @@ class EmoVectorEnv(VectorEnv):
             env.close()
 
 
-def merge_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
-    """Gymnasium's vector info layout in one pass: ``{key: array, "_key": present mask}``.
-
-    The layout ``VectorEnv._add_info`` builds key by key: nested dicts (``final_info``,
-    ``final_obs``) are merged recursively, numbers and bools become typed arrays,
-    anything else goes into an object array (None where absent). Unlike ``_add_info``,
-    arrays are not stacked: ``info["final_obs"]["image"]`` is an object array holding
-    each sub-env's (read-only) image, which saves copying every image twice per step.
-    """
-    first = infos[0]
-    if all(info.keys() == first.keys() for info in infos):
-        out: dict[str, Any] = {}
-        for key in first:
-            out[key] = _merge_full([info[key] for info in infos])
-            out[f"_{key}"] = (
-                _TRUE[: len(infos)].copy()
-                if len(infos) <= _TRUE.size
-                else (np.ones(len(infos), dtype=np.bool_))
-            )
-        return out
-    out = {}
-    for key in dict.fromkeys(k for info in infos for k in info):
-        present = [key in info for info in infos]
-        values = [info.get(key) for info in infos]
-        kinds = {type(v) for v, p in zip(values, present, strict=True) if p}
-        kind = kinds.pop() if len(kinds) == 1 else object
-        if kind is dict:
-            out[key] = merge_infos([v if p else {} for v, p in zip(values, present, strict=True)])
-        elif kind in _NUMBERS:
-            out[key] = np.array([v if p else kind() for v, p in zip(values, present, strict=True)])
-        else:
-            out[key] = _objects(values)
-        out[f"_{key}"] = np.array(present, dtype=np.bool_)
-    return out
-
-
-_TRUE = np.ones(1024, dtype=np.bool_)
-_NUMBERS = (bool, int, float, np.bool_, np.int64, np.float64, np.float32, np.int32)
-
-
-def _objects(values: list[Any]) -> np.ndarray:
-    array = np.empty(len(values), dtype=object)  # arrays too: no copy of final images
-    array[:] = values
-    return array
-
-
-def _merge_full(values: list[Any]) -> Any:
-    kind = type(values[0])
-    if kind is dict:
-        if all(type(v) is dict for v in values):
-            return merge_infos(values)
-    elif kind in _NUMBERS and all(type(v) is kind for v in values):
-        return np.array(values, dtype=kind)
-    return _objects(values)
+def _kind(space: Any) -> str:
+    if isinstance(space, spaces.Box):
+        return "array"
+    if isinstance(space, spaces.Discrete):
+        return "int"
+    if isinstance(space, spaces.Text):
+        return "text"
+    raise TypeError(f"EmoVectorEnv cannot batch {space!r}.")  # pragma: no cover
 
 
 def make_reason_vec(num_envs: int = 1, **options: Any) -> EmoVectorEnv:

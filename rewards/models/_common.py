@@ -108,7 +108,8 @@ def _digest(data: bytes) -> bytes:
 
 
 def image_key(image: Any) -> Hashable:
-    """A content hash of an image (file paths hash their path, size and mtime)."""
+    """A content hash of an image (file paths hash their path, size and mtime; PIL images
+    and arrays hash their pixels in place, without copying them out)."""
     if isinstance(image, (str, os.PathLike)):
         path = os.fspath(image)
         try:
@@ -118,10 +119,19 @@ def image_key(image: Any) -> Hashable:
         return ("path", path, stat.st_size, stat.st_mtime_ns)
     if isinstance(image, dict) and image.get("bytes"):
         return ("bytes", _digest(image["bytes"]))
+    if isinstance(image, dict) and image.get("path"):  # a datasets image dict by path
+        return image_key(image["path"])
+    if hasattr(image, "mode") and hasattr(image, "size"):  # PIL: hash its pixels, no copy
+        from rewards.models._pixels import pixel_key, pixel_view
+
+        return pixel_key(pixel_view(image))
+    if hasattr(image, "__array_interface__") or type(image).__module__ == "numpy":
+        import numpy as np
+
+        array = np.ascontiguousarray(image)
+        return ("array", str(array.dtype), array.shape, _digest(memoryview(array).cast("B")))
     if hasattr(image, "tobytes"):
-        digest = _digest(image.tobytes())
-        shape = getattr(image, "size", None) if hasattr(image, "mode") else image.shape
-        return ("pixels", getattr(image, "mode", str(getattr(image, "dtype", ""))), shape, digest)
+        return ("bytes", type(image).__name__, _digest(image.tobytes()))
     return ("id", id(image))
 
 

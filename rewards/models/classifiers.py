@@ -19,14 +19,23 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rewards.errors import InvalidInputError, ModelLoadError
 from rewards.labels import LabelSet, get_label_set
-from rewards.models._coherence import CoherenceReward
+from rewards.models._coherence import CoherenceConfig, CoherenceReward
 from rewards.models._common import require, resolve_device
+from rewards.models._config import check_positive_int, make_config
 
-__all__ = ["ClassifierCoherence", "NLICoherence", "classifier_coherence", "nli_coherence"]
+__all__ = [
+    "ClassifierCoherence",
+    "ClassifierConfig",
+    "NLICoherence",
+    "NLIConfig",
+    "classifier_coherence",
+    "nli_coherence",
+]
 
 HYPOTHESIS = "This text expresses {label}."
 
@@ -41,20 +50,48 @@ def _label_index(id2label: dict, wanted: str, model: str) -> int:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class NLIConfig(CoherenceConfig):
+    """Settings of :class:`NLICoherence` (and the fields of :class:`CoherenceConfig`).
+
+    Attributes:
+        model: a ``sentence_transformers.CrossEncoder`` NLI model (hub id or folder).
+        hypothesis: hypothesis template with ``{label}``.
+        multi_label: False: softmax of entailment logits across labels; True: per
+            label, softmax of (contradiction, entailment).
+        entailment_label, contradiction_label: substrings naming those classes in the
+            model's ``id2label``.
+        device: torch device (default: CUDA when available).
+        max_length: longest (premise, hypothesis) pair in tokens.
+    """
+
+    model: str
+    batch_size: int = 32
+    hypothesis: str = HYPOTHESIS
+    multi_label: bool = False
+    entailment_label: str = "entail"
+    contradiction_label: str = "contradict"
+    device: str | None = None
+    max_length: int = 512
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if "{label}" not in self.hypothesis:
+            raise InvalidInputError("hypothesis must contain '{label}'.")
+        check_positive_int("max_length", self.max_length)
+
+
 class NLICoherence(CoherenceReward):
     """Zero-shot coherence with an NLI cross-encoder; build with :func:`nli_coherence`."""
 
-    def __init__(self, model: str, hypothesis=HYPOTHESIS, multi_label=False,
-                 entailment_label="entail", contradiction_label="contradict", target="boxed",
-                 passage="step1+step2", missing_value=0.0, label_set="mikels8",
-                 batch_size=32, device=None, max_length=512, name="coherence"):  # fmt: skip
-        super().__init__(name, target, passage, missing_value, label_set, batch_size)
-        if "{label}" not in hypothesis:
-            raise InvalidInputError("hypothesis must contain '{label}'.")
-        self.model, self.hypothesis, self.multi_label = model, hypothesis, bool(multi_label)
-        self.entailment_label = entailment_label.lower()
-        self.contradiction_label = contradiction_label.lower()
-        self.device, self.max_length = device, max_length
+    def __init__(self, config: NLIConfig | None = None, /, **options: Any):
+        config = make_config(NLIConfig, config, options, "NLICoherence")
+        super().__init__(config)
+        self.model, self.hypothesis = config.model, config.hypothesis
+        self.multi_label = bool(config.multi_label)
+        self.entailment_label = config.entailment_label.lower()
+        self.contradiction_label = config.contradiction_label.lower()
+        self.device, self.max_length = config.device, config.max_length
 
     def _load(self) -> dict[str, Any]:
         st = require("sentence_transformers", "nlp", "NLI cross-encoders", "sentence-transformers")
@@ -91,31 +128,15 @@ class NLICoherence(CoherenceReward):
         return torch.softmax(entail, dim=-1).tolist()
 
 
-def nli_coherence(
-    model: str,
-    hypothesis: str = HYPOTHESIS,
-    multi_label: bool = False,
-    entailment_label: str = "entail",
-    contradiction_label: str = "contradict",
-    target: str = "boxed",
-    passage: str = "step1+step2",
-    missing_value: float = 0.0,
-    label_set: str = "mikels8",
-    batch_size: int = 32,
-    device: str | None = None,
-    max_length: int = 512,
-    name: str = "coherence",
-) -> NLICoherence:
+def nli_coherence(model: str, **options: Any) -> NLICoherence:
     """Coherence as NLI entailment of "This text expresses <label>." by the reasoning.
 
     Args:
         model: a ``sentence_transformers.CrossEncoder`` NLI model (hub id or folder).
-        hypothesis: hypothesis template with ``{label}``.
-        multi_label: False: softmax of entailment logits across labels; True: per
-            label, softmax of (contradiction, entailment).
-        entailment_label, contradiction_label: substrings naming those classes in the
-            model's ``id2label``.
-        target, passage, missing_value, name: as in :func:`embedding_coherence`.
+        **options: any other field of :class:`NLIConfig`, by keyword: ``hypothesis``,
+            ``multi_label``, ``entailment_label``, ``contradiction_label``, ``target``,
+            ``passage``, ``missing_value``, ``label_set``, ``batch_size``, ``device``,
+            ``max_length``, ``name``.
 
     Returns:
         An :class:`NLICoherence` reward; values in [0, 1].
@@ -124,23 +145,45 @@ def nli_coherence(
         >>> nli_coherence("some/nli-model", multi_label=True).multi_label
         True
     """
-    return NLICoherence(
-        model, hypothesis, multi_label, entailment_label, contradiction_label, target,
-        passage, missing_value, label_set, batch_size, device, max_length, name,
-    )  # fmt: skip
+    return NLICoherence(model=model, **options)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassifierConfig(CoherenceConfig):
+    """Settings of :class:`ClassifierCoherence` (and the fields of :class:`CoherenceConfig`).
+
+    Attributes:
+        model: hub id or folder of an ``AutoModelForSequenceClassification``.
+        label_map: ``{model class: label}``; default maps class names through the
+            label set's synonyms (e.g. "joy" -> "joy", "scared" -> "fear").
+        renormalize: divide by the mass of the mapped classes (ignore e.g. "neutral").
+        device, dtype: default CUDA with bf16 (fp16 without bf16 support), else CPU fp32.
+        max_length: longest input in tokens (longer passages are truncated).
+    """
+
+    model: str
+    batch_size: int = 32
+    label_map: dict[str, str] | None = None
+    renormalize: bool = False
+    device: str | None = None
+    dtype: Any = None
+    max_length: int = 512
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_positive_int("max_length", self.max_length)
 
 
 class ClassifierCoherence(CoherenceReward):
     """Coherence by a text-classification model; build with :func:`classifier_coherence`."""
 
-    def __init__(self, model: str, label_map=None, renormalize=False, target="boxed",
-                 passage="step1+step2", missing_value=0.0, label_set="mikels8",
-                 batch_size=32, device=None, dtype=None, max_length=512,
-                 name="coherence"):  # fmt: skip
-        super().__init__(name, target, passage, missing_value, label_set, batch_size)
-        self.model, self.label_map = model, dict(label_map) if label_map else None
-        self.renormalize = bool(renormalize)
-        self.device, self.dtype, self.max_length = device, dtype, max_length
+    def __init__(self, config: ClassifierConfig | None = None, /, **options: Any):
+        config = make_config(ClassifierConfig, config, options, "ClassifierCoherence")
+        super().__init__(config)
+        self.model = config.model
+        self.label_map = dict(config.label_map) if config.label_map else None
+        self.renormalize = bool(config.renormalize)
+        self.device, self.dtype, self.max_length = config.device, config.dtype, config.max_length
 
     def _load(self) -> dict[str, Any]:
         transformers = require("transformers", "nlp", "text-classification coherence")
@@ -199,28 +242,14 @@ class ClassifierCoherence(CoherenceReward):
         return out
 
 
-def classifier_coherence(
-    model: str,
-    label_map: dict[str, str] | None = None,
-    renormalize: bool = False,
-    target: str = "boxed",
-    passage: str = "step1+step2",
-    missing_value: float = 0.0,
-    label_set: str = "mikels8",
-    batch_size: int = 32,
-    device: str | None = None,
-    dtype: Any = None,
-    max_length: int = 512,
-    name: str = "coherence",
-) -> ClassifierCoherence:
+def classifier_coherence(model: str, **options: Any) -> ClassifierCoherence:
     """Coherence as a text-emotion classifier's probability of the target label.
 
     Args:
         model: hub id or folder of an ``AutoModelForSequenceClassification``.
-        label_map: ``{model class: label}``; default maps class names through the
-            label set's synonyms (e.g. "joy" -> "joy", "scared" -> "fear").
-        renormalize: divide by the mass of the mapped classes (ignore e.g. "neutral").
-        target, passage, missing_value, name: as in :func:`embedding_coherence`.
+        **options: any other field of :class:`ClassifierConfig`, by keyword:
+            ``label_map``, ``renormalize``, ``target``, ``passage``, ``missing_value``,
+            ``label_set``, ``batch_size``, ``device``, ``dtype``, ``max_length``, ``name``.
 
     Returns:
         A :class:`ClassifierCoherence` reward; values in [0, 1].
@@ -229,7 +258,4 @@ def classifier_coherence(
         >>> classifier_coherence("some/emotion-model", label_map={"joy": "amusement"}).model
         'some/emotion-model'
     """
-    return ClassifierCoherence(
-        model, label_map, renormalize, target, passage, missing_value, label_set,
-        batch_size, device, dtype, max_length, name,
-    )  # fmt: skip
+    return ClassifierCoherence(model=model, **options)

@@ -27,8 +27,8 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rewards import _inputs
@@ -39,89 +39,102 @@ from rewards.models._common import (
     SimilarityMap,
     check_passage,
     image_key,
-    load_image,
     passage_text,
     require,
 )
+from rewards.models._config import ModelRewardConfig, make_config
 from rewards.models.clip_backends import BACKENDS, PREPROCESS, load_clip
+from rewards.models.clip_tokenizer import split_for_context
 
-__all__ = ["ClipConsistency", "clip_consistency", "split_for_context"]
-
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+__all__ = ["ClipConfig", "ClipConsistency", "clip_consistency", "split_for_context"]
 
 
-def split_for_context(text: str, n_tokens: Callable[[str], int], context: int) -> list[str]:
-    """Split ``text`` into pieces that each fit ``context`` tokens.
+@dataclass(frozen=True, kw_only=True)
+class ClipConfig(ModelRewardConfig):
+    """Settings of :class:`ClipConsistency` (validated on construction).
 
-    A text that fits is returned whole; otherwise it is cut into sentences, and a
-    sentence that still does not fit into consecutive word windows that do.
+    Attributes:
+        model: open_clip: a model name (``"ViT-B-32"``), ``"local-dir:/path"``,
+            ``"hf-hub:org/repo"`` or a local folder holding ``open_clip_config.json``;
+            hf: a hub id (``"openai/clip-vit-base-patch32"``) or a local folder.
+        backend: ``"open_clip"`` or ``"hf"`` (transformers ``AutoModel``/``AutoProcessor``).
+        pretrained: open_clip pretrained tag or checkpoint file (ignored for folders/hf).
+        passage: ``"step1"``, ``"step1+step2"`` or ``"reasoning"``.
+        mapping: ``"clipscore"`` (``min(1, 2.5 max(cos, 0))``), ``"positive"``,
+            ``"linear"`` (``(cos + 1) / 2``), ``"minmax"`` (``low``..``high`` -> 0..1) or a
+            callable ``cos -> float``.
+        low, high: the ``minmax`` range.
+        aggregate: how sentence pieces of a passage longer than the context combine.
+        batch_size: images / texts per forward pass.
+        device, dtype: default CUDA with bf16 (fp16 without bf16 support), else CPU fp32.
+        cache_size: image embeddings kept (4x as many texts); 0 disables the cache.
+        missing_value: score of a response without the passage.
+        workers: threads preprocessing images (PIL releases the GIL while resizing); on
+            CUDA at least 4 hash the images and copy their pixels to pinned memory.
+        preprocess: ``"auto"`` (tensor on CUDA, PIL on CPU), ``"pil"`` (the library's
+            transforms on the host) or ``"tensor"`` (batched bicubic resize, center crop
+            and normalise on the model's device: keeps a GPU fed; values match PIL's to
+            about 1e-2 in cosine).
+        parser: answer format of the responses (``"set"``).
+        name: component name (use it in a Rubric's weights).
     """
-    if n_tokens(text) <= context:
-        return [text]
-    pieces: list[str] = []
-    for sentence in (s.strip() for s in _SENTENCE.split(text)):
-        if not sentence:
-            continue
-        if n_tokens(sentence) <= context:
-            pieces.append(sentence)
-            continue
-        window: list[str] = []
-        for word in sentence.split():
-            if window and n_tokens(" ".join([*window, word])) > context:
-                pieces.append(" ".join(window))
-                window = []
-            window.append(word)
-        if window:
-            pieces.append(" ".join(window))
-    return pieces or [text]
+
+    name: str = "consistency"
+    model: str = "ViT-B-32"
+    backend: str = "open_clip"
+    pretrained: str | None = "openai"
+    passage: str = "step1"
+    mapping: str | Callable[[float], float] = "clipscore"
+    low: float = 0.15
+    high: float = 0.35
+    aggregate: str = "max"
+    device: str | None = None
+    dtype: Any = None
+    cache_size: int = 4096
+    missing_value: float = 0.0
+    workers: int = 1
+    preprocess: str = "auto"
+    parser: str = "set"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.backend not in BACKENDS:
+            raise InvalidInputError(f"backend must be one of {BACKENDS}; got {self.backend!r}.")
+        if self.aggregate not in ("max", "mean"):
+            raise InvalidInputError(f"aggregate must be 'max' or 'mean'; got {self.aggregate!r}.")
+        if not isinstance(self.model, str) or not self.model:
+            raise InvalidInputError("model must be a CLIP model name, hub id or local path.")
+        if self.preprocess not in PREPROCESS:
+            raise InvalidInputError(
+                f"preprocess must be one of {PREPROCESS}; got {self.preprocess!r}."
+            )
+        check_passage(self.passage)
+        SimilarityMap(self.mapping, self.low, self.high)  # checks the mapping
 
 
 class ClipConsistency(ModelReward):
     """Per-sample CLIP similarity of a reasoning passage and the image, mapped to [0, 1].
 
-    Build it with :func:`clip_consistency`.
+    Args:
+        config: a :class:`ClipConfig`; ``options`` (its fields as keywords) replace its
+            values, or build one when no config is given.
     """
 
     #: Reads the ``image`` column (servers use this to decide whether to load images).
     needs_images = True
 
-    def __init__(
-        self,
-        model: str,
-        backend: str = "open_clip",
-        pretrained: str | None = None,
-        passage: str = "step1",
-        mapping: str | Callable[[float], float] = "clipscore",
-        low: float = 0.15,
-        high: float = 0.35,
-        aggregate: str = "max",
-        batch_size: int = 64,
-        device: str | None = None,
-        dtype: Any = None,
-        cache_size: int = 4096,
-        missing_value: float = 0.0,
-        workers: int = 1,
-        preprocess: str = "auto",
-        parser="set",
-        name: str = "consistency",
-    ):
-        super().__init__(name, parser, "mikels8", batch_size)
-        if backend not in BACKENDS:
-            raise InvalidInputError(f"backend must be one of {BACKENDS}; got {backend!r}.")
-        if aggregate not in ("max", "mean"):
-            raise InvalidInputError(f"aggregate must be 'max' or 'mean'; got {aggregate!r}.")
-        if not isinstance(model, str) or not model:
-            raise InvalidInputError("model must be a CLIP model name, hub id or local path.")
-        self.model, self.backend, self.pretrained = model, backend, pretrained
-        self.passage = check_passage(passage)
-        self.map = SimilarityMap(mapping, low, high)
-        self.aggregate = aggregate
-        self.device, self.dtype, self.workers = device, dtype, workers
-        if preprocess not in PREPROCESS:
-            raise InvalidInputError(f"preprocess must be one of {PREPROCESS}; got {preprocess!r}.")
-        self.preprocess = preprocess
-        self.cache_size = cache_size
-        self.missing_value = float(missing_value)
+    def __init__(self, config: ClipConfig | None = None, /, **options: Any):
+        config = make_config(ClipConfig, config, options, "ClipConsistency")
+        super().__init__(config.name, config.parser, "mikels8", config.batch_size)
+        self.config = config
+        self.model, self.backend, self.pretrained = config.model, config.backend, config.pretrained
+        self.passage = config.passage
+        self.map = SimilarityMap(config.mapping, config.low, config.high)
+        self.aggregate = config.aggregate
+        self.device, self.dtype, self.workers = config.device, config.dtype, config.workers
+        self.preprocess = config.preprocess
+        self.cache_size = config.cache_size
+        self.missing_value = float(config.missing_value)
 
     def _load(self) -> dict[str, Any]:
         encoder = load_clip(
@@ -167,9 +180,25 @@ class ClipConsistency(ModelReward):
                 found[key] = vector
         return found
 
-    def similarities(self, passages: list[str], images: list[Any]) -> list[float]:
-        """Raw aggregated cosine similarity of each (passage, image) pair."""
-        torch = require("torch", "clip")
+    def _image_vectors(self, images: list[Any]) -> tuple[list, dict]:
+        """Keys of the images and their embeddings (computed for the uncached ones).
+
+        An image object that repeats in the batch (the G responses of one prompt) is
+        hashed once; equal pixels in distinct objects share one key as well.
+        """
+        state = self.loaded
+        enc = state["encoder"]
+        by_id: dict[int, Any] = {}
+        for img in images:
+            by_id.setdefault(id(img), img)
+        unique = list(by_id.values())
+        keyed = dict(zip(map(id, unique), enc._map(image_key, unique), strict=True))
+        keys = [keyed[id(img)] for img in images]
+        vectors = self._embed(keys, images, state["images"], enc.encode_images)
+        return keys, vectors
+
+    def _text_vectors(self, passages: list[str]) -> tuple[list[list[str]], dict]:
+        """The context-sized pieces of each passage and the pieces' embeddings."""
         state = self.loaded
         enc = state["encoder"]
         # Tokenise each new passage once: the ids decide whether it fits the context
@@ -182,28 +211,32 @@ class ClipConsistency(ModelReward):
             else split_for_context(p, enc.n_tokens, enc.context_length)
             for p in passages
         ]
-        img_keys = [image_key(img) for img in images]
-        img_vecs = self._embed(
-            img_keys,
-            images,
-            state["images"],
-            lambda items: enc.encode_images([load_image(x) for x in items]),
-        )
         flat = [t for group in pieces for t in group]
-        txt_vecs = self._embed(flat, flat, state["texts"], lambda items: self._texts(items, ids))
-        if not passages:
+        vectors = self._embed(flat, flat, state["texts"], lambda items: self._texts(items, ids))
+        return pieces, vectors
+
+    def _aggregate(self, pieces: list[list[str]], text_vecs: dict, img_keys: list,
+                   img_vecs: dict) -> list[float]:  # fmt: skip
+        torch = require("torch", "clip")
+        if not pieces:
             return []
         left = torch.stack(
             [img_vecs[k] for k, group in zip(img_keys, pieces, strict=True) for _ in group]
         )
-        right = torch.stack([txt_vecs[t] for t in flat])
-        cos = (left * right).sum(-1).tolist()
+        right = torch.stack([text_vecs[t] for group in pieces for t in group])
+        cos = (left * right).sum(-1).tolist()  # the one wait for the device
         out, pos = [], 0
         for group in pieces:
             values = cos[pos : pos + len(group)]
             pos += len(group)
             out.append(max(values) if self.aggregate == "max" else sum(values) / len(values))
         return out
+
+    def similarities(self, passages: list[str], images: list[Any]) -> list[float]:
+        """Raw aggregated cosine similarity of each (passage, image) pair."""
+        img_keys, img_vecs = self._image_vectors(images)
+        pieces, text_vecs = self._text_vectors(passages)
+        return self._aggregate(pieces, text_vecs, img_keys, img_vecs)
 
     def _texts(self, items: list[str], ids: dict[str, list[int]]) -> Any:
         enc = self.loaded["encoder"]
@@ -213,21 +246,36 @@ class ClipConsistency(ModelReward):
         ids.update(zip(missing, enc.token_ids(missing), strict=True))
         return enc.encode_ids([ids[t] for t in items])
 
+    def _images_first(self) -> bool:
+        """Embed the images before parsing the responses (on CUDA, where they overlap)."""
+        return self.loaded["encoder"].device.startswith("cuda")
+
     def score(self, texts: list[str], kwargs: dict[str, Any]) -> list[float | None]:
         images = _inputs.images(kwargs, len(texts))
         out: list[float | None] = [None] * len(texts)
-        todo: list[tuple[int, str, Any]] = []
-        for i, (text, image) in enumerate(zip(texts, images, strict=True)):
-            if image is None:
-                continue
-            passage = passage_text(self.parser.parse(text), self.passage)
+        present = [i for i, image in enumerate(images) if image is not None]
+        # On a GPU the images go first: the device embeds them while the host parses the
+        # responses and tokenises the passages (the embeddings of an image whose response
+        # has no passage are computed in vain, and cached). On a CPU nothing overlaps, so
+        # only the images that are needed are embedded.
+        early = self._images_first()
+        if early:
+            keys, img_vecs = self._image_vectors([images[i] for i in present])
+            key_of = dict(zip(present, keys, strict=True))
+        todo: list[tuple[int, str]] = []
+        for i in present:
+            passage = passage_text(self.parser.parse(texts[i]), self.passage)
             if passage is None:
                 self.stats["missing"] += 1
                 out[i] = self.missing_value
             else:
-                todo.append((i, passage, image))
-        sims = self.similarities([p for _, p, _ in todo], [img for _, _, img in todo])
-        for (i, _, _), cos in zip(todo, sims, strict=True):
+                todo.append((i, passage))
+        if not early:
+            keys, img_vecs = self._image_vectors([images[i] for i, _ in todo])
+            key_of = {i: k for (i, _), k in zip(todo, keys, strict=True)}
+        pieces, text_vecs = self._text_vectors([p for _, p in todo])
+        sims = self._aggregate(pieces, text_vecs, [key_of[i] for i, _ in todo], img_vecs)
+        for (i, _), cos in zip(todo, sims, strict=True):
             out[i] = self.map(cos)
         return self._count(out)
 
@@ -238,47 +286,15 @@ class ClipConsistency(ModelReward):
         )
 
 
-def clip_consistency(
-    model: str = "ViT-B-32",
-    backend: str = "open_clip",
-    pretrained: str | None = "openai",
-    passage: str = "step1",
-    mapping: str | Callable[[float], float] = "clipscore",
-    low: float = 0.15,
-    high: float = 0.35,
-    aggregate: str = "max",
-    batch_size: int = 64,
-    device: str | None = None,
-    dtype: Any = None,
-    cache_size: int = 4096,
-    missing_value: float = 0.0,
-    workers: int = 1,
-    preprocess: str = "auto",
-    name: str = "consistency",
-) -> ClipConsistency:
+def clip_consistency(model: str = "ViT-B-32", **options: Any) -> ClipConsistency:
     """A CLIP visual-text consistency reward (picklable, loads its model on first call).
 
     Args:
-        model: open_clip: a model name (``"ViT-B-32"``), ``"local-dir:/path"``,
-            ``"hf-hub:org/repo"`` or a local folder holding ``open_clip_config.json``;
-            hf: a hub id (``"openai/clip-vit-base-patch32"``) or a local folder.
-        backend: ``"open_clip"`` or ``"hf"`` (transformers ``AutoModel``/``AutoProcessor``).
-        pretrained: open_clip pretrained tag or checkpoint file (ignored for folders/hf).
-        passage: ``"step1"``, ``"step1+step2"`` or ``"reasoning"``.
-        mapping: ``"clipscore"`` (``min(1, 2.5 max(cos, 0))``), ``"positive"``,
-            ``"linear"`` (``(cos + 1) / 2``), ``"minmax"`` (``low``..``high`` -> 0..1) or a
-            callable ``cos -> float``.
-        aggregate: how sentence pieces of a passage longer than the context combine.
-        batch_size: images / texts per forward pass.
-        device, dtype: default CUDA with bf16 (fp16 without bf16 support), else CPU fp32.
-        cache_size: image embeddings kept (4x as many texts); 0 disables the cache.
-        missing_value: score of a response without the passage.
-        workers: threads preprocessing images (PIL releases the GIL while resizing).
-        preprocess: ``"auto"`` (tensor on CUDA, PIL on CPU), ``"pil"`` (the library's
-            transforms on the host) or ``"tensor"`` (batched bicubic resize, center crop
-            and normalise on the model's device: keeps a GPU fed; values match PIL's to
-            about 1e-2 in cosine).
-        name: component name (use it in a Rubric's weights).
+        model: the CLIP model (see :class:`ClipConfig`).
+        **options: any other field of :class:`ClipConfig`, by keyword: ``backend``,
+            ``pretrained``, ``passage``, ``mapping``, ``low``, ``high``, ``aggregate``,
+            ``batch_size``, ``device``, ``dtype``, ``cache_size``, ``missing_value``,
+            ``workers``, ``preprocess``, ``name``.
 
     Returns:
         A :class:`ClipConsistency` reward; values in [0, 1], None without an image.
@@ -288,21 +304,4 @@ def clip_consistency(
         >>> reward.map(0.2)
         0.5
     """
-    return ClipConsistency(
-        model,
-        backend,
-        pretrained,
-        passage,
-        mapping,
-        low,
-        high,
-        aggregate,
-        batch_size,
-        device,
-        dtype,
-        cache_size,
-        missing_value,
-        workers,
-        preprocess,
-        name=name,
-    )
+    return ClipConsistency(model=model, **options)

@@ -3,6 +3,13 @@
 Both return L2-normalised embeddings as float32 tensors on the model's device:
 ``encode_images(list[PIL.Image])`` and ``encode_texts(list[str])``, plus
 ``n_tokens(text)`` (with start/end tokens) and ``context_length``.
+
+Nothing here waits for the GPU: host tensors go over through pinned memory without
+blocking, images are preprocessed on the device in batches
+(:mod:`rewards.models._pixels`), and open_clip's Python tokenizer is replaced by its
+exact fast twin (:mod:`rewards.models.clip_tokenizer`), so the host prepares the next
+batch while the device runs the current one; the caller syncs once, when it reads the
+scores.
 """
 
 from __future__ import annotations
@@ -12,7 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from rewards.errors import InvalidInputError, ModelLoadError
-from rewards.models._common import require, resolve_device, resolve_dtype
+from rewards.models._common import load_image, require, resolve_device, resolve_dtype
+from rewards.models._pixels import copy_threads
+from rewards.models.clip_tokenizer import FastClipTokenizer
 
 __all__ = ["BACKENDS", "HFClipEncoder", "OpenClipEncoder", "load_clip"]
 
@@ -40,8 +49,11 @@ class _Encoder:
         if preprocess not in PREPROCESS:
             raise InvalidInputError(f"preprocess must be one of {PREPROCESS}; got {preprocess!r}.")
         self.device, self.dtype, self.workers = device, dtype, workers
-        self._pool = ThreadPoolExecutor(workers) if workers > 1 else None
+        # image hashing and pixel copies: memory-bound, worth a few threads on a GPU host
+        threads = copy_threads(workers, device)
+        self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
         self.preprocess_mode = preprocess
+        self._device_pre: Any = None
 
     def token_ids(self, texts: list[str]) -> list[list[int]] | None:
         """Token ids with start/end tokens, unpadded (None: tokenizer gives no ids)."""
@@ -59,38 +71,18 @@ class _Encoder:
         return self.preprocess_mode == "tensor" or self.device.startswith("cuda")
 
     def tensor_pixels(self, images: list) -> Any:
-        """Batch preprocessing on the device: uint8 HWC -> resized, cropped, normalised."""
-        import numpy as np
+        """Batch preprocessing on the device: uint8 HWC -> resized, cropped, normalised.
 
-        torch = require("torch", "clip")
-        functional = torch.nn.functional
-        size, crop, mean, std = self.geometry
-        arrays = [np.asarray(img) for img in images]
-        groups: dict[tuple, list[int]] = {}
-        for i, a in enumerate(arrays):
-            groups.setdefault(a.shape, []).append(i)
-        out: list = [None] * len(arrays)
-        mean_t = torch.tensor(mean, device=self.device).view(1, 3, 1, 1)
-        std_t = torch.tensor(std, device=self.device).view(1, 3, 1, 1)
-        for (h, w, _), idx in groups.items():
-            batch = torch.from_numpy(np.stack([arrays[i] for i in idx]))
-            batch = batch.to(self.device, non_blocking=True).permute(0, 3, 1, 2).float()
-            if crop is None:
-                target = size
-            else:
-                scale = size / min(h, w)
-                target = (max(size, round(h * scale)), max(size, round(w * scale)))
-            batch = functional.interpolate(
-                batch, size=target, mode="bicubic", antialias=True, align_corners=False
-            )
-            if crop is not None:
-                th, tw = crop
-                top, left = (batch.shape[2] - th) // 2, (batch.shape[3] - tw) // 2
-                batch = batch[:, :, top : top + th, left : left + tw]
-            batch = ((batch.clamp(0, 255) / 255.0) - mean_t) / std_t
-            for j, i in enumerate(idx):
-                out[i] = batch[j]
-        return torch.stack(out)
+        Pixels are read in place where Pillow allows (:func:`~rewards.models._pixels.pixel_view`),
+        copied by a few threads into one pinned buffer per image size and sent without
+        blocking the host (:class:`~rewards.models._pixels.DevicePreprocess`).
+        """
+        from rewards.models._pixels import DevicePreprocess, pixel_view
+
+        if self._device_pre is None:
+            threads = copy_threads(self.workers, self.device)
+            self._device_pre = DevicePreprocess(self.geometry, self.device, threads)
+        return self._device_pre(self._map(pixel_view, images))
 
     def pixel_values(self, images: list) -> Any:
         if self.on_device:
@@ -106,6 +98,13 @@ class _Encoder:
     def _normalise(x: Any) -> Any:
         x = x.float()
         return x / x.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+
+    def to_device(self, tensor: Any) -> Any:
+        """A host tensor on the model's device; on CUDA through pinned memory without
+        blocking the host (a pageable copy would first wait for the GPU to go idle)."""
+        if self.device.startswith("cuda") and tensor.device.type == "cpu":
+            return tensor.pin_memory().to(self.device, non_blocking=True)
+        return tensor.to(self.device)
 
 
 class OpenClipEncoder(_Encoder):
@@ -133,21 +132,24 @@ class OpenClipEncoder(_Encoder):
         self.preprocess = transforms
         self.context_length = int(getattr(self.tokenizer, "context_length", 77) or 77)
         self.geometry = _open_clip_geometry(transforms)
+        self.fast = FastClipTokenizer.from_open_clip(self.tokenizer)
 
     def n_tokens(self, text: str) -> int:
         tok = self.tokenizer
+        if self.fast is not None:
+            return len(self.fast.encode(text)) + 2
         if hasattr(tok, "encode"):
             return len(tok.encode(text)) + 2
         return len(tok.tokenizer(text)["input_ids"])
 
     def pil_pixels(self, images: list) -> Any:
         torch = require("torch", "clip")
-        return torch.stack(self._map(self.preprocess, images))
+        return torch.stack(self._map(lambda x: self.preprocess(load_image(x)), images))
 
     def encode_pixels(self, pixels: Any) -> Any:
         torch = require("torch", "clip")
         with torch.inference_mode():
-            pixels = pixels.to(self.device, self.dtype, non_blocking=True)
+            pixels = self.to_device(pixels).to(self.dtype)
             return self._normalise(self.model.encode_image(pixels))
 
     def tokens(self, texts: list[str]) -> Any:
@@ -157,19 +159,23 @@ class OpenClipEncoder(_Encoder):
         tok = self.tokenizer
         if getattr(tok, "reduction_fn", None) is not None or not hasattr(tok, "sot_token_id"):
             return None
-        return [[tok.sot_token_id, *tok.encode(t), tok.eot_token_id] for t in texts]
+        encode = self.fast.encode if self.fast is not None else tok.encode
+        return [[tok.sot_token_id, *encode(t), tok.eot_token_id] for t in texts]
 
     def encode_ids(self, ids: list[list[int]]) -> Any:
+        import numpy as np
+
         torch = require("torch", "clip")
-        batch = torch.zeros(len(ids), self.context_length, dtype=torch.long)
+        batch = np.zeros((len(ids), self.context_length), dtype=np.int64)
         for i, row in enumerate(ids):
-            batch[i, : len(row)] = torch.tensor(row[: self.context_length])
-        return self.encode_tokens(batch)
+            row = row[: self.context_length]
+            batch[i, : len(row)] = row
+        return self.encode_tokens(torch.from_numpy(batch))
 
     def encode_tokens(self, tokens: Any) -> Any:
         torch = require("torch", "clip")
         with torch.inference_mode():
-            return self._normalise(self.model.encode_text(tokens.to(self.device)))
+            return self._normalise(self.model.encode_text(self.to_device(tokens)))
 
     def encode_images(self, images: list) -> Any:
         return self.encode_pixels(self.pixel_values(images))
@@ -208,12 +214,13 @@ class HFClipEncoder(_Encoder):
         return len(self.tokenizer(text, verbose=False)["input_ids"])
 
     def pil_pixels(self, images: list) -> Any:
+        images = [load_image(x) for x in images]
         return self.processor.image_processor(images=images, return_tensors="pt")["pixel_values"]
 
     def encode_pixels(self, pixels: Any) -> Any:
         torch = require("torch", "clip")
         with torch.inference_mode():
-            pixels = pixels.to(self.device, self.dtype, non_blocking=True)
+            pixels = self.to_device(pixels).to(self.dtype)
             return self._normalise(_features(self.model.get_image_features(pixel_values=pixels)))
 
     def tokens(self, texts: list[str]) -> Any:
@@ -242,7 +249,7 @@ class HFClipEncoder(_Encoder):
     def encode_tokens(self, tokens: Any) -> Any:
         torch = require("torch", "clip")
         with torch.inference_mode():
-            batch = {k: v.to(self.device) for k, v in tokens.items() if k != "token_type_ids"}
+            batch = {k: self.to_device(v) for k, v in tokens.items() if k != "token_type_ids"}
             return self._normalise(_features(self.model.get_text_features(**batch)))
 
     def encode_images(self, images: list) -> Any:

@@ -3,7 +3,9 @@
 :class:`HFChatGenerator` applies the chat template, pads on the left, batches prompts of
 similar length together, and generates under ``torch.inference_mode`` (a model in
 training mode is put in eval mode for the call and restored after). It takes a model id
-or folder (loaded lazily, once) or a live model object (e.g. the trainer's policy).
+or folder (loaded lazily, once) or a live model object (e.g. the trainer's policy). A
+folder holding a LoRA adapter (``adapter_config.json``, as ``emo-r3 train`` saves) is
+loaded on its base model and merged (needs ``peft``).
 
 Example:
     >>> from rewards.models import HFChatGenerator, smollm2_path
@@ -15,10 +17,12 @@ Example:
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import Any
 
-from rewards.errors import InvalidInputError, ModelLoadError
+from rewards.errors import InvalidInputError, MissingDependencyError, ModelLoadError
 from rewards.models._common import load_image, require, resolve_device, resolve_dtype
 
 __all__ = ["HFChatGenerator", "with_image"]
@@ -43,6 +47,19 @@ def with_image(messages: list[dict]) -> list[dict]:
             message["content"] = [{"type": "image"}, *parts]
             return out
     raise InvalidInputError("An image was given but the conversation has no user message.")
+
+
+def _adapter_base(source: str) -> str | None:
+    """The base model of a PEFT adapter folder (``adapter_config.json``), else None."""
+    path = Path(source) / "adapter_config.json"
+    if not path.is_file():
+        return None
+    base = json.loads(path.read_text(encoding="utf-8")).get("base_model_name_or_path")
+    if not base:
+        raise ModelLoadError(
+            f"{str(path)!r} names no base_model_name_or_path; cannot load the adapter."
+        )
+    return str(base)
 
 
 def _unwrap(model: Any) -> Any:
@@ -84,17 +101,25 @@ class HFChatGenerator:
         transformers = require("transformers", "judge", "transformers generation")
         device = resolve_device(self.device)
         try:
-            config = transformers.AutoConfig.from_pretrained(self.source)
+            base = _adapter_base(self.source)  # a LoRA adapter folder names its base model
+            weights = base or self.source
+            config = transformers.AutoConfig.from_pretrained(weights)
             vision = hasattr(config, "vision_config")
             if self._processor is None:
                 loader = transformers.AutoProcessor if vision else transformers.AutoTokenizer
-                self._processor = loader.from_pretrained(self.source)
+                own = (Path(self.source) / "tokenizer_config.json").is_file()
+                self._processor = loader.from_pretrained(self.source if own else weights)
             cls = (
                 transformers.AutoModelForImageTextToText
                 if vision
                 else transformers.AutoModelForCausalLM
             )
-            model = cls.from_pretrained(self.source, dtype=resolve_dtype(self.dtype, device))
+            model = cls.from_pretrained(weights, dtype=resolve_dtype(self.dtype, device))
+            if base is not None:
+                peft = require("peft", "judge", "evaluating a LoRA adapter")
+                model = peft.PeftModel.from_pretrained(model, self.source).merge_and_unload()
+        except MissingDependencyError:
+            raise
         except Exception as err:
             raise ModelLoadError(
                 f"Could not load generation model {self.source!r}: {type(err).__name__}: {err}"
@@ -163,12 +188,8 @@ class HFChatGenerator:
         """
         torch = require("torch", "judge")
         n = len(messages_batch)
-        if images is not None and len(images) != n:
-            raise InvalidInputError(f"images has {len(images)} entries for {n} conversations.")
-        images = list(images) if images is not None else [None] * n
-        model, multimodal = self.model, self.is_multimodal
-        if not multimodal:
-            images = [None] * n
+        images = self._images(images, n)
+        model = self.model
         texts = [
             self._render(m, img is not None) for m, img in zip(messages_batch, images, strict=True)
         ]
@@ -198,6 +219,20 @@ class HFChatGenerator:
             tok.padding_side = side
             model.train(was_training)
         return out
+
+    def render(self, messages_batch: list[list[dict]], images: list | None = None) -> list[str]:
+        """The prompt texts :meth:`generate` feeds the model (chat template applied, an
+        image placeholder where a VLM gets an image)."""
+        images = self._images(images, len(messages_batch))
+        pairs = zip(messages_batch, images, strict=True)
+        return [self._render(m, img is not None) for m, img in pairs]
+
+    def _images(self, images: list | None, n: int) -> list:
+        if images is not None and len(images) != n:
+            raise InvalidInputError(f"images has {len(images)} entries for {n} conversations.")
+        if images is None or not self.is_multimodal:
+            return [None] * n
+        return list(images)
 
     def _render(self, messages: list[dict], has_image: bool) -> str:
         if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):

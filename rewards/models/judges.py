@@ -27,15 +27,22 @@ from collections.abc import Callable
 from typing import Any
 
 from rewards.errors import InvalidInputError, JudgeError
-from rewards.judges import JudgeRequest
+from rewards.judges import IMAGE_SEPARATOR, JudgeRequest
 
 __all__ = ["EngineJudge", "HFJudge", "HTTPJudge", "PolicyJudge", "request_messages"]
 
 
-def request_messages(request: JudgeRequest, system_prompt: str | None = None) -> list[dict]:
-    """The chat conversation asking one reflective question (text only; images apart)."""
+def request_messages(
+    request: JudgeRequest, system_prompt: str | None = None, with_image: bool = False
+) -> list[dict]:
+    """The chat conversation asking one reflective question (images travel apart).
+
+    With ``with_image`` (a consistency question shown with its image) the text starts
+    with the reference's newline after the image (:data:`rewards.judges.IMAGE_SEPARATOR`).
+    """
     messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
-    return [*messages, {"role": "user", "content": request.prompt}]
+    text = IMAGE_SEPARATOR + request.prompt if with_image else request.prompt
+    return [*messages, {"role": "user", "content": text}]
 
 
 class _ChatJudge:
@@ -55,9 +62,12 @@ class _ChatJudge:
                     f"Judges take JudgeRequest objects; got {type(r).__name__}."
                 )
         self.calls += 1
-        messages = [request_messages(r, self.system_prompt) for r in requests]
         images = [
             r.image if self.send_images and r.kind == "consistency" else None for r in requests
+        ]
+        messages = [
+            request_messages(r, self.system_prompt, image is not None)
+            for r, image in zip(requests, images, strict=True)
         ]
         return self._answer(messages, images if any(i is not None for i in images) else None)
 

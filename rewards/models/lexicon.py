@@ -20,14 +20,23 @@ Example:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from rewards.errors import InvalidInputError
 from rewards.labels import LabelSet, get_label_set
-from rewards.models._coherence import CoherenceReward
+from rewards.models._coherence import CoherenceConfig, CoherenceReward
 from rewards.models._common import require
+from rewards.models._config import make_config
 
-__all__ = ["LABEL_CATEGORIES", "LexiconCoherence", "lexicon_coherence", "nrc_counts"]
+__all__ = [
+    "LABEL_CATEGORIES",
+    "LexiconCoherence",
+    "LexiconConfig",
+    "lexicon_coherence",
+    "nrc_counts",
+]
 
 CATEGORIES = (
     "anger", "anticipation", "disgust", "fear", "joy",
@@ -86,20 +95,37 @@ def nrc_counts(text: str) -> dict[str, int]:
     return counts
 
 
-class LexiconCoherence(CoherenceReward):
-    """Coherence by NRC lexicon counts; build with :func:`lexicon_coherence`."""
+@dataclass(frozen=True, kw_only=True)
+class LexiconConfig(CoherenceConfig):
+    """Settings of :class:`LexiconCoherence` (and the fields of :class:`CoherenceConfig`).
 
-    def __init__(self, mapping=None, no_evidence=None, target="boxed", passage="step1+step2",
-                 missing_value=0.0, label_set="mikels8", name="coherence"):  # fmt: skip
-        super().__init__(name, target, passage, missing_value, label_set)
-        self.mapping = {**LABEL_CATEGORIES, **{k: tuple(v) for k, v in (mapping or {}).items()}}
-        for label, cats in self.mapping.items():
+    Attributes:
+        mapping: extra or replacement ``{label: (NRC categories...)}`` entries.
+        no_evidence: value when the text holds no emotion word (None: not applicable).
+    """
+
+    mapping: dict[str, tuple[str, ...]] | None = None
+    no_evidence: float | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for label, cats in (self.mapping or {}).items():
             bad = [c for c in cats if c not in CATEGORIES]
             if bad or not cats:
                 raise InvalidInputError(
                     f"mapping[{label!r}] must list NRC categories from {CATEGORIES}; got {cats!r}."
                 )
-        self.no_evidence = no_evidence
+
+
+class LexiconCoherence(CoherenceReward):
+    """Coherence by NRC lexicon counts; build with :func:`lexicon_coherence`."""
+
+    def __init__(self, config: LexiconConfig | None = None, /, **options: Any):
+        config = make_config(LexiconConfig, config, options, "LexiconCoherence")
+        super().__init__(config)
+        mapping = config.mapping or {}
+        self.mapping = {**LABEL_CATEGORIES, **{k: tuple(v) for k, v in mapping.items()}}
+        self.no_evidence = config.no_evidence
 
     def _load(self) -> bool:
         _lexicon()
@@ -137,21 +163,15 @@ class LexiconCoherence(CoherenceReward):
         return values
 
 
-def lexicon_coherence(
-    mapping: dict[str, tuple[str, ...]] | None = None,
-    no_evidence: float | None = None,
-    target: str = "boxed",
-    passage: str = "step1+step2",
-    missing_value: float = 0.0,
-    label_set: str = "mikels8",
-    name: str = "coherence",
-) -> LexiconCoherence:
+def lexicon_coherence(mapping: dict | None = None, **options: Any) -> LexiconCoherence:
     """Coherence as the target label's share of NRC lexicon evidence.
 
     Args:
         mapping: extra or replacement ``{label: (NRC categories...)}`` entries.
-        no_evidence: value when the text holds no emotion word (None: not applicable).
-        target, passage, missing_value, name: as in :func:`embedding_coherence`.
+        **options: any other field of :class:`LexiconConfig`, by keyword:
+            ``no_evidence`` (value when the text holds no emotion word; None: not
+            applicable), ``target``, ``passage``, ``missing_value``, ``label_set``,
+            ``name``.
 
     Returns:
         A :class:`LexiconCoherence` reward; values in [0, 1] or None.
@@ -160,4 +180,4 @@ def lexicon_coherence(
         >>> lexicon_coherence().categories("awe")
         ('surprise', 'positive')
     """
-    return LexiconCoherence(mapping, no_evidence, target, passage, missing_value, label_set, name)
+    return LexiconCoherence(mapping=mapping, **options)

@@ -27,27 +27,24 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from rewards.errors import InvalidInputError, ModelLoadError
+from rewards.errors import InvalidInputError
 from rewards.labels import LabelSet, get_label_set
 from rewards.models._base import ModelReward
-from rewards.models._coherence import CoherenceReward
-from rewards.models._common import (
-    LRUCache,
-    SimilarityMap,
-    check_passage,
-    passage_text,
-    require,
-    resolve_device,
-)
+from rewards.models._coherence import CoherenceConfig, CoherenceReward
+from rewards.models._common import SimilarityMap, check_passage, passage_text, require
+from rewards.models._config import ModelRewardConfig, make_config
+from rewards.models.sentence import SentenceEncoder, shared_encoder
 
 __all__ = [
     "CaptionConsistency",
+    "CaptionConsistencyConfig",
     "copied_fraction",
     "EmbeddingCoherence",
+    "EmbeddingCoherenceConfig",
     "SentenceEncoder",
     "caption_consistency",
     "embedding_coherence",
@@ -81,94 +78,44 @@ def copied_fraction(passage: str, source: str, n: int = 4) -> float:
     return sum(covered) / len(words)
 
 
-class SentenceEncoder:
-    """A sentence-transformers model with an LRU cache of normalised text embeddings."""
+@dataclass(frozen=True, kw_only=True)
+class EmbeddingCoherenceConfig(CoherenceConfig):
+    """Settings of :class:`EmbeddingCoherence` (and the fields of :class:`CoherenceConfig`).
 
-    def __init__(self, model: str | None, device: str | None, batch_size: int, cache_size: int):
-        st = require("sentence_transformers", "nlp", "sentence embeddings", "sentence-transformers")
-        if model is None:
-            from rewards.models.local import minilm_path
+    Attributes:
+        model: sentence-transformers id or folder; None = the offline MiniLM-L6.
+        scale: softmax inverse temperature over cosine similarities.
+        template: label description format, with ``{label}`` and ``{description}``.
+        descriptions: per-label description overrides (default: the label set's).
+        device: torch device (default: CUDA when available).
+        cache_size: text embeddings kept.
+    """
 
-            model = minilm_path()
-        self.device = resolve_device(device)
-        try:
-            self.model = st.SentenceTransformer(model, device=self.device)
-        except Exception as err:
-            raise ModelLoadError(
-                f"Could not load sentence-transformers model {model!r}: {type(err).__name__}: {err}"
-            ) from err
-        self.batch_size = batch_size
-        self.cache = LRUCache(cache_size)
+    model: str | None = None
+    scale: float = 10.0
+    template: str = DESCRIPTION
+    descriptions: dict[str, str] | None = None
+    device: str | None = None
+    cache_size: int = 8192
 
-    def encode(self, texts: list[str]) -> Any:
-        """Normalised embeddings (a float32 tensor, one row per text), cached by text."""
-        torch = require("torch", "nlp")
-        rows: dict[str, Any] = {}
-        todo = []
-        for text in dict.fromkeys(texts):
-            hit = self.cache.get(text)
-            if hit is None:
-                todo.append(text)
-            else:
-                rows[text] = hit
-        if todo:
-            with torch.inference_mode():
-                vectors = self.model.encode(
-                    todo,
-                    batch_size=self.batch_size,
-                    convert_to_tensor=True,
-                    normalize_embeddings=True,
-                    show_progress_bar=False,
-                ).float()
-            for text, vector in zip(todo, torch.unbind(vectors), strict=True):
-                self.cache.put(text, vector)
-                rows[text] = vector
-        if not texts:
-            return torch.zeros(0)
-        return torch.stack([rows[t] for t in texts])
-
-
-_ENCODERS: dict[tuple, SentenceEncoder] = {}
-_ENCODERS_LOCK = threading.Lock()
-
-
-def shared_encoder(model: str | None, device: str | None, batch_size: int, cache_size: int):
-    """One :class:`SentenceEncoder` per (model, device) and process, shared by rewards."""
-    key = (model, device, batch_size)
-    with _ENCODERS_LOCK:
-        if key not in _ENCODERS:
-            _ENCODERS[key] = SentenceEncoder(model, device, batch_size, cache_size)
-        encoder = _ENCODERS[key]
-        encoder.cache.maxsize = max(encoder.cache.maxsize, cache_size)
-        return encoder
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        scale = self.scale
+        if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
+            raise InvalidInputError(f"scale must be a positive number; got {scale!r}.")
+        if "{label}" not in self.template:
+            raise InvalidInputError("template must contain '{label}'.")
 
 
 class EmbeddingCoherence(CoherenceReward):
     """Zero-shot coherence by sentence embeddings; build with :func:`embedding_coherence`."""
 
-    def __init__(
-        self,
-        model: str | None = None,
-        target: str = "boxed",
-        passage: str = "step1+step2",
-        scale: float = 10.0,
-        template: str = DESCRIPTION,
-        descriptions: dict[str, str] | None = None,
-        missing_value: float = 0.0,
-        label_set: str = "mikels8",
-        batch_size: int = 64,
-        device: str | None = None,
-        cache_size: int = 8192,
-        name: str = "coherence",
-    ):
-        super().__init__(name, target, passage, missing_value, label_set, batch_size)
-        if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
-            raise InvalidInputError(f"scale must be a positive number; got {scale!r}.")
-        if "{label}" not in template:
-            raise InvalidInputError("template must contain '{label}'.")
-        self.model, self.scale, self.template = model, float(scale), template
-        self.descriptions = dict(descriptions or {})
-        self.device, self.cache_size = device, cache_size
+    def __init__(self, config: EmbeddingCoherenceConfig | None = None, /, **options: Any):
+        config = make_config(EmbeddingCoherenceConfig, config, options, "EmbeddingCoherence")
+        super().__init__(config)
+        self.model, self.scale, self.template = config.model, float(config.scale), config.template
+        self.descriptions = dict(config.descriptions or {})
+        self.device, self.cache_size = config.device, config.cache_size
 
     def _load(self) -> SentenceEncoder:
         return shared_encoder(self.model, self.device, self.batch_size, self.cache_size)
@@ -181,15 +128,24 @@ class EmbeddingCoherence(CoherenceReward):
             out.append(self.template.format(label=label.name, description=description))
         return out
 
-    def predict(self, texts: list[str], label_set: str | LabelSet = "mikels8") -> list[list[float]]:
-        """Softmax over the label set of ``scale * cos(text, label description)``."""
+    def launch(self, texts: list[str], label_set: LabelSet) -> Any:
+        """The distributions as a tensor on the device (read later: no wait here)."""
         torch = require("torch", "nlp")
         encoder = self.loaded
-        labels = encoder.encode(self.label_texts(label_set))
+        labels = encoder.fixed(self.label_texts(label_set))
+        return torch.softmax(self.scale * (encoder.encode(texts) @ labels.T), dim=-1)
+
+    def collect(self, handle: Any) -> list[list[float]]:
+        return handle.tolist()
+
+    def _streams(self) -> bool:
+        return self.loaded.device.startswith("cuda")
+
+    def predict(self, texts: list[str], label_set: str | LabelSet = "mikels8") -> list[list[float]]:
+        """Softmax over the label set of ``scale * cos(text, label description)``."""
         if not texts:
             return []
-        sims = encoder.encode(texts) @ labels.T
-        return torch.softmax(self.scale * sims, dim=-1).tolist()
+        return self.collect(self.launch(texts, get_label_set(label_set)))
 
     def __repr__(self) -> str:
         return (
@@ -198,32 +154,15 @@ class EmbeddingCoherence(CoherenceReward):
         )
 
 
-def embedding_coherence(
-    model: str | None = None,
-    target: str = "boxed",
-    passage: str = "step1+step2",
-    scale: float = 10.0,
-    template: str = DESCRIPTION,
-    descriptions: dict[str, str] | None = None,
-    missing_value: float = 0.0,
-    label_set: str = "mikels8",
-    batch_size: int = 64,
-    device: str | None = None,
-    cache_size: int = 8192,
-    name: str = "coherence",
-) -> EmbeddingCoherence:
+def embedding_coherence(model: str | None = None, **options: Any) -> EmbeddingCoherence:
     """Zero-shot coherence: P(target label | reasoning) from sentence embeddings.
 
     Args:
         model: sentence-transformers id or folder; None = the offline MiniLM-L6.
-        target: ``"boxed"`` (the emotion the response boxed) or ``"gold"``.
-        passage: ``"step1+step2"`` (default, the paper's coherence passage), ``"step1"``
-            or ``"reasoning"`` (all steps).
-        scale: softmax inverse temperature over cosine similarities.
-        template: label description format, with ``{label}`` and ``{description}``.
-        descriptions: per-label description overrides (default: the label set's).
-        missing_value: score when the passage or the target is missing.
-        name: component name.
+        **options: any other field of :class:`EmbeddingCoherenceConfig`, by keyword:
+            ``target`` (``"boxed"`` or ``"gold"``), ``passage``, ``scale``, ``template``,
+            ``descriptions``, ``missing_value``, ``label_set``, ``batch_size``,
+            ``device``, ``cache_size``, ``name``.
 
     Returns:
         An :class:`EmbeddingCoherence` reward; values in [0, 1].
@@ -232,10 +171,41 @@ def embedding_coherence(
         >>> embedding_coherence(target="gold").__name__
         'coherence'
     """
-    return EmbeddingCoherence(
-        model, target, passage, scale, template, descriptions, missing_value,
-        label_set, batch_size, device, cache_size, name,
-    )  # fmt: skip
+    return EmbeddingCoherence(model=model, **options)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptionConsistencyConfig(ModelRewardConfig):
+    """Settings of :class:`CaptionConsistency`.
+
+    Attributes:
+        model: sentence-transformers id or folder; None = the offline MiniLM-L6.
+        passage: ``"step1"`` (default), ``"step1+step2"`` or ``"reasoning"``.
+        caption_key: the dataset column holding the caption.
+        mapping: cos -> [0, 1]: ``"positive"`` (``clip(cos, 0, 1)``), ``"minmax"``
+            (``low``..``high``), ``"linear"``, ``"clipscore"`` or a callable.
+        low, high: the ``minmax`` range.
+        missing_value: score of a response without the passage.
+        device: torch device (default: CUDA when available).
+        cache_size: text embeddings kept.
+        name: component name.
+    """
+
+    name: str = "consistency"
+    model: str | None = None
+    passage: str = "step1"
+    caption_key: str = "caption"
+    mapping: str | Callable[[float], float] = "positive"
+    low: float = 0.0
+    high: float = 0.6
+    missing_value: float = 0.0
+    device: str | None = None
+    cache_size: int = 8192
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_passage(self.passage)
+        SimilarityMap(self.mapping, self.low, self.high)  # checks the mapping
 
 
 class CaptionConsistency(ModelReward):
@@ -249,26 +219,15 @@ class CaptionConsistency(ModelReward):
     #: Word runs at least this long that also occur in the caption count as copied.
     copy_ngram = 4
 
-    def __init__(
-        self,
-        model: str | None = None,
-        passage: str = "step1",
-        caption_key: str = "caption",
-        mapping: str | Callable[[float], float] = "positive",
-        low: float = 0.0,
-        high: float = 0.6,
-        missing_value: float = 0.0,
-        batch_size: int = 64,
-        device: str | None = None,
-        cache_size: int = 8192,
-        name: str = "consistency",
-    ):
-        super().__init__(name, "set", "mikels8", batch_size)
-        self.model, self.caption_key = model, caption_key
-        self.passage = check_passage(passage)
-        self.map = SimilarityMap(mapping, low, high)
-        self.missing_value = float(missing_value)
-        self.device, self.cache_size = device, cache_size
+    def __init__(self, config: CaptionConsistencyConfig | None = None, /, **options: Any):
+        config = make_config(CaptionConsistencyConfig, config, options, "CaptionConsistency")
+        super().__init__(config.name, "set", "mikels8", config.batch_size)
+        self.config = config
+        self.model, self.caption_key = config.model, config.caption_key
+        self.passage = config.passage
+        self.map = SimilarityMap(config.mapping, config.low, config.high)
+        self.missing_value = float(config.missing_value)
+        self.device, self.cache_size = config.device, config.cache_size
 
     def _load(self) -> SentenceEncoder:
         return shared_encoder(self.model, self.device, self.batch_size, self.cache_size)
@@ -299,8 +258,7 @@ class CaptionConsistency(ModelReward):
                 todo.append((i, passage, str(caption)))
         if todo:
             encoder = self.loaded
-            left = encoder.encode([p for _, p, _ in todo])
-            right = encoder.encode([c for _, _, c in todo])
+            left, right = encoder.encode([p for _, p, _ in todo], [c for _, _, c in todo])
             cosines = (left * right).sum(-1).tolist()
             for (i, passage, caption), cos in zip(todo, cosines, strict=True):
                 own_words = 1.0 - copied_fraction(passage, caption, self.copy_ngram)
@@ -308,19 +266,7 @@ class CaptionConsistency(ModelReward):
         return self._count(out)
 
 
-def caption_consistency(
-    model: str | None = None,
-    passage: str = "step1",
-    caption_key: str = "caption",
-    mapping: str | Callable[[float], float] = "positive",
-    low: float = 0.0,
-    high: float = 0.6,
-    missing_value: float = 0.0,
-    batch_size: int = 64,
-    device: str | None = None,
-    cache_size: int = 8192,
-    name: str = "consistency",
-) -> CaptionConsistency:
+def caption_consistency(model: str | None = None, **options: Any) -> CaptionConsistency:
     """Consistency for text-only policies: does step1 describe the image's caption?
 
     The score is the mapped similarity times the share of step1's words that are not
@@ -329,12 +275,9 @@ def caption_consistency(
 
     Args:
         model: sentence-transformers id or folder; None = the offline MiniLM-L6.
-        passage: ``"step1"`` (default), ``"step1+step2"`` or ``"reasoning"``.
-        caption_key: the dataset column holding the caption.
-        mapping: cos -> [0, 1]: ``"positive"`` (``clip(cos, 0, 1)``), ``"minmax"``
-            (``low``..``high``), ``"linear"``, ``"clipscore"`` or a callable.
-        missing_value: score of a response without the passage.
-        name: component name.
+        **options: any other field of :class:`CaptionConsistencyConfig`, by keyword:
+            ``passage``, ``caption_key``, ``mapping``, ``low``, ``high``,
+            ``missing_value``, ``batch_size``, ``device``, ``cache_size``, ``name``.
 
     Returns:
         A :class:`CaptionConsistency` reward; values in [0, 1]; None where a sample
@@ -344,7 +287,4 @@ def caption_consistency(
         >>> caption_consistency(mapping="minmax", low=0.1, high=0.5).__name__
         'consistency'
     """
-    return CaptionConsistency(
-        model, passage, caption_key, mapping, low, high, missing_value,
-        batch_size, device, cache_size, name,
-    )  # fmt: skip
+    return CaptionConsistency(model=model, **options)

@@ -9,8 +9,8 @@ import pytest
 from fixtures.tiny_models import build_tiny_causal_lm
 from openrlhf.datasets.prompts_dataset import preprocess_data
 
-from agents.image_refs import ImageResolver
-from agents.labels_codec import decode_label
+from agents.common.images import ImageResolver
+from agents.common.labels import decode_label
 from agents.openrlhf.data import write_prompt_dataset
 from emo_env.data import load_dataset
 

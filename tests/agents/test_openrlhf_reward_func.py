@@ -12,7 +12,7 @@ from openrlhf.utils.agent import SingleTurnAgentExecutor
 from openrlhf_standins import CannedEngine, SamplingParams
 
 import agents.openrlhf.reward_func as reward_module
-from agents.labels_codec import encode_label
+from agents.common.labels import encode_label
 from rewards.errors import EmoError
 
 GOOD = (

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from openrlhf.utils.agent import SingleTurnAgentExecutor
 
-from agents.labels_codec import encode_label
-from agents.reward_api import RewardScorer
-from agents.server import ServerConfig, ServerThread, create_app
+from agents.common.labels import encode_label
+from agents.common.scorer import RewardScorer
+from agents.serve import ServerConfig, ServerThread, create_app
 from rewards.rubric import Rubric
 from rewards.rules import AccuracyReward, FormatReward
 
@@ -79,6 +79,7 @@ def enough_file_descriptors():
     resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
+@pytest.mark.slow  # 1,000 real HTTP requests (~3-8 s)
 def test_thousand_concurrent_single_sample_requests_no_mixups(enough_file_descriptors):
     rubric = Rubric([AccuracyReward(), FormatReward(), sample_id_reward], [0.8, 0.1, 1.0])
     config = ServerConfig(port=0, max_batch=64, max_wait_ms=5)
@@ -128,22 +129,34 @@ def test_malformed_burst_gets_4xx_and_the_server_keeps_serving(tmp_path):
         (403, json.dumps({**good, "labels": [encode_label("fear", image="/etc/passwd")]}).encode()),
         (403, json.dumps({**good, "labels": [encode_label("fear", image="../x.png")]}).encode()),
     ]
-    with ServerThread(config) as server:
+    app = create_app(config)
 
-        async def burst():
-            async with httpx.AsyncClient(timeout=30) as client:
-                return await asyncio.gather(
-                    *(client.post(server.url, content=body) for _ in range(20) for _, body in bad)
+    async def burst():
+        # In-process ASGI transport: every request is in flight at once on one event loop,
+        # with no sockets, connection pool or timeouts, so nothing depends on timing.
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://server") as client:
+            try:
+                replies = await asyncio.gather(
+                    *(
+                        client.post("/get_reward", content=body)
+                        for _ in range(20)
+                        for _, body in bad
+                    )
                 )
+                after = await client.post("/get_reward", json=good)
+                health = await client.get("/health")
+            finally:
+                await app.state.batcher.close()
+        return replies, after, health
 
-        responses = asyncio.run(burst())
-        for k, response in enumerate(responses):
-            status = bad[k % len(bad)][0]
-            assert response.status_code == status, response.text
-            assert response.json()["error"]
-        after = httpx.post(server.url, json=good)
-        assert after.status_code == 200 and after.json()["rewards"] == [1.0]
-        assert httpx.get(server.base_url + "/health").json()["errors"] == 20 * len(bad)
+    responses, after, health = asyncio.run(burst())
+    for k, response in enumerate(responses):
+        status = bad[k % len(bad)][0]
+        assert response.status_code == status, response.text
+        assert response.json()["error"]
+    assert after.status_code == 200 and after.json()["rewards"] == [1.0]
+    assert health.json()["errors"] == 20 * len(bad)
 
 
 def test_image_paths_resolve_only_inside_roots(tmp_path, monkeypatch):

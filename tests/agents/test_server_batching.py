@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from agents.batching import MicroBatcher
+from agents.serve.batching import MicroBatcher
 from rewards.errors import InvalidInputError
 
 

@@ -12,13 +12,13 @@ import httpx
 import pytest
 
 from agents.cli import available
-from agents.server_cli import add_arguments, config_from_args, parse_preset_args
+from agents.cli.serve import add_arguments, config_from_args, parse_preset_args
 from rewards.errors import InvalidInputError
 
 
 def test_arguments_map_to_the_config(monkeypatch, tmp_path):
     monkeypatch.setenv("EMO_R3_SERVER_TOKEN", "tok")
-    assert available()["serve"][0] == "agents.server_cli"
+    assert available()["serve"][0] == "agents.cli.serve"
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(
@@ -91,8 +91,8 @@ def test_serve_subcommand_runs_a_server():
 
 def test_modules_import_light():
     code = (
-        "import sys, agents.server, agents.server_cli, agents.verl, agents.openrlhf.launcher, "
-        "agents.openrlhf.reward_func, agents.reward_api\n"
+        "import sys, agents.serve.app, agents.cli.serve, agents.verl, agents.openrlhf.launcher, "
+        "agents.openrlhf.reward_func, agents.common.scorer\n"
         "heavy = [m for m in ('torch', 'fastapi', 'uvicorn', 'openrlhf', 'transformers', "
         "'gymnasium', 'aiohttp') if m in sys.modules]\n"
         "assert not heavy, heavy"

@@ -1,11 +1,12 @@
-"""The JSON label field (agents.labels_codec) and response extraction (agents.reward_api)."""
+"""The JSON label field (agents.common.labels) and response extraction (agents.common.queries)."""
 
 from __future__ import annotations
 
 import pytest
 
-from agents.labels_codec import LabelInfo, decode_label, encode_label, encode_row
-from agents.reward_api import RewardScorer, response_from_query
+from agents.common.labels import LabelInfo, decode_label, encode_label, encode_row
+from agents.common.queries import response_from_query
+from agents.common.scorer import RewardScorer
 from rewards import presets
 from rewards.errors import EmoError, InvalidInputError
 

@@ -9,9 +9,9 @@ import sys
 import pytest
 from fixtures.tiny_models import build_tiny_causal_lm
 
-from agents import train_cli
 from agents.cli import main as emo_main
-from agents.metrics import read_jsonl
+from agents.cli import train as train_cli
+from agents.common.jsonl import read_jsonl
 from agents.trl.config import DEFAULT_MODEL, TrainConfig
 
 
@@ -77,7 +77,9 @@ def test_openrlhf_backend_writes_command_and_stops_without_gpu(tmp_path, capsys)
     assert code == 3
     script = (tmp_path / "openrlhf_command.sh").read_text()
     assert "openrlhf.cli.train_ppo_ray" in script
-    assert DEFAULT_MODEL in script
+    assert "Qwen/Qwen2.5-VL-3B-Instruct" in script  # the paper's policy, not the CPU demo's
+    assert DEFAULT_MODEL not in script
+    assert (tmp_path / "data" / "prompts_train.jsonl").is_file()
     out = capsys.readouterr()
     assert "No CUDA GPU" in out.err and "openrlhf.cli.train_ppo_ray" in out.out
 

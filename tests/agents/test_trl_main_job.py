@@ -13,7 +13,7 @@ import pytest
 import torch
 from fixtures.tiny_models import build_tiny_causal_lm
 
-from agents.metrics import read_jsonl
+from agents.common.jsonl import read_jsonl
 from agents.trl import TrainConfig, build_trainer, load_policy
 from agents.trl.merged import MergedGenerator
 from agents.trl.policy import add_lora
@@ -137,16 +137,20 @@ def test_merged_generation_matches_the_adapter_model(tmp_path):
 
 
 def test_eval_of_the_saved_run_asks_the_training_prompt(main_job, tmp_path):
+    from agents.common.prompts import find_run_file, read_run_settings
     from agents.evaluation.generate import HFBackend
     from agents.evaluation.harness import evaluate
 
     run, _, _, _ = main_job
-    backend = HFBackend(str(run.output_dir / "final"), max_new_tokens=10)
-    assert backend.run["prompt_style"] == "compact"
+    final = run.output_dir / "final"
+    settings = read_run_settings(find_run_file(final))
+    assert (settings.prompt_style, settings.one_shot) == ("compact", False)
+    assert settings.max_completion_length == run.config.max_completion_length
+    backend = HFBackend(str(final), max_new_tokens=10)
     rows = load_dataset("captions", split="test").select(range(3))
     result = evaluate(
         rows, backend, output_dir=tmp_path / "eval", preset="emo_r3_paper", plots=False,
-        progress=False,
+        progress=False, prompt=settings,
     )  # fmt: skip
     assert len(result.records) == 3
     assert all(r["prompt"].startswith("Scene: ") for r in result.records)

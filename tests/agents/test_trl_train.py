@@ -15,11 +15,14 @@ import torch
 from fixtures.tiny_models import build_tiny_causal_lm, build_tiny_qwen2vl
 from PIL import Image
 
-from agents.metrics import read_jsonl
+from agents.common.jsonl import read_jsonl
 from agents.trl import TrainConfig, build_trainer, load_policy
 from emo_env.data import load_dataset
 from rewards import presets
 from rewards.errors import InvalidInputError
+
+# Real GRPO steps on CPU: ~30 s for the module.
+pytestmark = pytest.mark.slow
 
 
 class AlternatingJudge:
@@ -168,6 +171,8 @@ def test_vlm_run_image_reaches_reward_and_vision_weights_change(tmp_path):
         warm_start_steps=0,
         output_dir=str(tmp_path / "out"),
         print_table=False,
+        # a random model never stops within 6 tokens; masked truncations would zero the loss
+        trainer_kwargs={"mask_truncated_completions": False},
     )
     rubric = presets.get("emo_r3_reference", judge=judge)
     run = build_trainer(cfg, policy=policy, train_dataset=rows, rubric=rubric)

@@ -7,11 +7,13 @@ import pickle
 
 import pytest
 
-from agents.metrics import JsonlWriter, format_header, format_row, plot_reward_curve, read_jsonl
+from agents.common.jsonl import JsonlWriter, read_jsonl
+from agents.common.plotting import plot_training_curves as plot_reward_curve
 from agents.trl.callbacks import TimeLimit, record_from_logs
 from agents.trl.config import TrainConfig
 from agents.trl.data import HIDDEN_IMAGE, prompt_dataset
 from agents.trl.scoring import RubricRewards
+from agents.trl.table import format_header, format_row
 from rewards import presets
 from rewards.errors import InvalidInputError
 from rewards.judges import CallableJudge

@@ -17,7 +17,7 @@ SET = (
 
 
 def test_loads_as_a_file_like_verl_custom_reward_function():
-    spec = importlib.util.spec_from_file_location("custom_module", verl.__file__)
+    spec = importlib.util.spec_from_file_location("custom_module", verl.reward.__file__)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.compute_score("EmoSet", SET.format("awe"), "awe")["score"] == 1.0

@@ -37,6 +37,7 @@ def test_check_env_on_every_id(env_id):
     env.close()
 
 
+@pytest.mark.slow  # a fresh interpreter imports gymnasium and the data stack (~9 s)
 def test_ids_register_without_importing_emo_env_first():
     code = (
         "import gymnasium as gym; env = gym.make('emo_env:EmoReason-v0');"
@@ -183,3 +184,25 @@ def test_think_template_caption_prompt_judge_and_dataset_object():
     env = EmoReasonEnv(split="test", rubric=rubric)
     env.reset(options={"sample_id": "embedded/rocket"})
     assert env.step(answer("awe"))[1] == pytest.approx(1.1)
+
+
+def test_reference_preset_runs_use_the_authors_template():
+    reference = build_prompt("mikels8", "reference")
+    env = EmoReasonEnv(split="test", rubric="emo_r3_reference")
+    obs, _ = env.reset(seed=0)
+    assert env.config.template == "reference" and obs["prompt"] == reference
+    _, reward, _, _, info = env.step(answer("awe"))
+    assert info["format_ok"] and len(info["steps"]) == 3 and reward == pytest.approx(1.1)
+    chosen = EmoReasonEnv(split="test", rubric="emo_r3_reference", template="set")
+    assert chosen.reset(seed=0)[0]["prompt"] == build_prompt("mikels8", "set")
+    default = EmoReasonEnv(split="test")
+    assert default.config.template == "set" and default.rubric.__name__ == "emo_r3_paper"
+    by_template = EmoReasonEnv(split="test", template="reference")
+    assert by_template.rubric.__name__ == "emo_r3_reference"
+    # a config re-used with another rubric picks the template again, unless one was chosen
+    again = EmoReasonEnv(default.config, rubric="emo_r3_reference")
+    assert again.config.template == "reference"
+    kept = EmoReasonEnv(chosen.config, rubric="emo_r3_paper")
+    assert kept.config.template == "set"
+    reflect = gym.make("EmoReflect-v0", rubric="emo_r3_reference")
+    assert reflect.reset(seed=0)[0]["prompt"] == reference

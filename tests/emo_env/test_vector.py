@@ -62,8 +62,25 @@ def test_sync_mode_works():
     assert terminated.all() and rewards.tolist() == [1.0, 1.0]
 
 
-def test_reflect_vector_two_turns_one_call():
+def test_reflect_vector_three_turns_one_call():
     envs = gym.make_vec("EmoReflect-v0", num_envs=2, split="test")
+    _, infos = envs.reset(seed=0)
+    labels = list(infos["label"])
+    obs, rewards, terminated, _, infos = envs.step([answer(label) for label in labels])
+    assert obs["turn"].tolist() == [1, 1] and obs["has_image"].tolist() == [1, 1]
+    assert not terminated.any() and rewards.sum() == 0 and not infos["trainable"].any()
+    obs, rewards, terminated, _, infos = envs.step(["yes", "no"])
+    assert obs["turn"].tolist() == [2, 2] and obs["has_image"].tolist() == [0, 0]
+    assert not obs["image"].any() and not terminated.any()
+    obs, rewards, terminated, _, infos = envs.step([labels[0], "none"])
+    assert terminated.all() and obs["turn"].tolist() == [0, 0]  # reset in the same step
+    np.testing.assert_allclose(rewards, [1.0, 0.9])
+    final = infos["final_info"]
+    assert final["components"]["coherence"].tolist() == [1.0, 0.0]
+
+
+def test_reflect_vector_combined_two_turns():
+    envs = gym.make_vec("EmoReflect-v0", num_envs=2, split="test", reflection="combined")
     _, infos = envs.reset(seed=0)
     labels = list(infos["label"])
     obs, rewards, terminated, _, _ = envs.step([answer(label) for label in labels])
@@ -92,3 +109,50 @@ def test_merge_infos_layout():
     assert merged["n"]["x"].tolist() == [True, False] and merged["_n"].all()
     full = merge_infos([{"r": 0.5, "c": None}, {"r": 1.0, "c": 2.0}])
     assert full["r"].dtype == np.float64 and full["c"].tolist() == [None, 2.0]
+    floats = merge_infos([{"x": 0.5, "y": 1.0}, {"x": 0.0, "y": 0.25}])  # one table
+    assert floats["x"].tolist() == [0.5, 0.0] and floats["y"].tolist() == [1.0, 0.25]
+    assert floats["x"].dtype == np.float64 and floats["_y"].tolist() == [True, True]
+    mixed = merge_infos([{"n": 1, "b": True, "s": "a", "l": [1, 2]}] * 2)
+    assert mixed["n"].dtype == np.int64 and mixed["b"].dtype == np.bool_
+    assert mixed["s"].dtype == object and mixed["l"][1] == [1, 2]
+    assert not mixed["_n"].flags.writeable  # one shared read-only mask per level
+
+
+@pytest.mark.parametrize("env_id", ["EmoReason-v0", "EmoReflect-v0"])
+def test_vector_observations_are_fresh_and_in_the_space(env_id):
+    from gymnasium.vector.utils import concatenate, create_empty_array
+
+    envs = gym.make_vec(env_id, num_envs=3, split="test")
+    first, infos = envs.reset(seed=0)
+    second, *_ = envs.step([answer(label) for label in infos["label"]])
+    third, *_ = envs.step(["yes"] * 3)
+    for obs in (first, second, third):
+        assert envs.observation_space.contains(obs)
+        expected = concatenate(
+            envs.single_observation_space,
+            [{k: obs[k][i] for k in obs} for i in range(3)],
+            create_empty_array(envs.single_observation_space, 3),
+        )
+        assert obs.keys() == expected.keys()
+        for key in obs:
+            assert type(obs[key]) is type(expected[key])
+            np.testing.assert_array_equal(np.asarray(obs[key]), np.asarray(expected[key]))
+    # a new batch on every call: what a user keeps is never overwritten
+    assert not np.shares_memory(first["image"], second["image"])
+    assert not np.shares_memory(second["image"], third["image"])
+    kept = first["image"].copy()
+    envs.step([answer("awe")] * 3)
+    np.testing.assert_array_equal(first["image"], kept)
+
+
+def test_final_observation_is_a_read_only_view_and_reset_data_is_fresh():
+    env = gym.make("EmoReason-v0", split="test")
+    obs, info = env.reset(seed=0)
+    assert obs["image"].flags.writeable  # a fresh copy the user may change
+    obs["image"][:] = 0  # does not reach the env's cache
+    final, *_ = env.step(answer(info["label"]))
+    assert not final["image"].flags.writeable and final["image"].any()
+    assert not np.shares_memory(obs["image"], final["image"])
+    again, _ = env.reset(options={"sample_id": info["sample_id"]})
+    assert again["image"].flags.writeable and not np.shares_memory(again["image"], final["image"])
+    np.testing.assert_array_equal(again["image"], final["image"])

@@ -1,4 +1,5 @@
-"""A literal, line-by-line transcription of the reference scorer as DESIGN.md states it.
+"""A literal, line-by-line transcription of the reference scorer as the paper's authors
+implement it.
 
 Used only as an independent oracle: the package builds the same scorer from parts
 (parser, rules, reflective reward, rubric); these tests check both agree exactly.
@@ -67,3 +68,16 @@ def score(response, label, cons_answer, coh_answer):
         coh = 0.0
     total = 0.8 * acc + 0.1 * (coh + cons) + 0.1 * fmt
     return {"accuracy": acc, "format": fmt, "consistency": cons, "coherence": coh, "total": total}
+
+
+THINK_FORMAT = re.compile(r"<think>.*</think>.*\\boxed\{.*\}.*", re.DOTALL)
+
+
+def score_think(response, label):
+    """The paper's plain GRPO baseline in the same literal style (the anchor of
+    ``grpo_baseline``): the reference compaction, last box and exact match, with the
+    ``<think>...</think>`` pattern and R = 0.9 acc + 0.1 format."""
+    r = re.sub(r"\s*(<|>|/)\s*", r"\1", response)
+    fmt = 1.0 if THINK_FORMAT.fullmatch(r) else 0.0
+    acc = 1.0 if last_box(r).lower() == label.lower() else 0.0
+    return {"accuracy": acc, "format": fmt, "total": 0.9 * acc + 0.1 * fmt}

@@ -1,7 +1,11 @@
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rewards.errors import InvalidInputError, UnknownNameError
-from rewards.labels import LABEL_SETS, get_label_set
+from rewards.labels import LABEL_SETS, LabelSet, _clean, _ls, get_label_set
 
 EXPECTED = {
     "mikels8": (
@@ -97,3 +101,60 @@ def test_unknown_label_suggests_closest():
 def test_non_string_label_set_is_rejected():
     with pytest.raises(InvalidInputError, match="Valid ids"):
         get_label_set(8)
+
+
+# --- the one-pass cleaner and mention search equal their old definitions ------------------
+
+OLD_PUNCT = re.compile(r"[^\w\s-]+")
+OLD_SPACES = re.compile(r"[\s_-]+")
+
+
+def old_clean(text):
+    return OLD_SPACES.sub(" ", OLD_PUNCT.sub(" ", text.lower())).strip()
+
+
+def old_mentions(label_set: LabelSet, text):
+    words = old_clean(text).split()
+    found = []
+    for i, word in enumerate(words):
+        pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else None
+        hit = label_set._table.get(pair) if pair else None
+        hit = hit or label_set._table.get(word)
+        if hit and hit not in found:
+            found.append(hit)
+    return found
+
+
+def old_normalize(label_set: LabelSet, text):
+    cleaned = old_clean(text)
+    if not cleaned:
+        return None
+    if cleaned in label_set._table:
+        return label_set._table[cleaned]
+    found = old_mentions(label_set, text)
+    return found[0] if len(found) == 1 else None
+
+
+TWO_WORDS = _ls(
+    "two_words",
+    [("good mood", "positive", None), ("bad", "negative", None)],
+    {"in a good mood": "good mood", "feeling down": "bad", "great": "good mood"},
+)
+WORDS = st.lists(
+    st.sampled_from(
+        [
+            *("fear", "Scared", "awe", "feeling", "down", "good", "mood", "great", "bad", "x"),
+            *(" ", "-", "_", ",", "!", "\n", "é", "İ", "2", "ß"),
+        ]
+    ),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(WORDS, st.text(max_size=40)))
+def test_clean_normalize_and_mentions_equal_the_old_definitions(text):
+    assert _clean(text) == old_clean(text)
+    for label_set in (get_label_set("mikels8"), get_label_set("webemo25"), TWO_WORDS):
+        assert label_set.mentions(text) == old_mentions(label_set, text)
+        assert label_set.normalize(text) == old_normalize(label_set, text)

@@ -112,3 +112,15 @@ def test_reference_preset_matches_oracle(with_judge):
             cons_prompt, coh_prompt = oracle_prompts(response, MIKELS)
             assert judge.prompts[("consistency", i)] == cons_prompt
             assert judge.prompts[("coherence", i)] == coh_prompt
+
+
+def test_grpo_baseline_matches_the_think_oracle():
+    from reference_oracle import score_think
+
+    rows = [(r.replace("step1", "think"), lbl) for r, lbl, *_ in ROWS]
+    rows += [(f"<think>{r}</think> {r[-14:]}", lbl) for r, lbl, *_ in ROWS[:200]]
+    results = presets.get("grpo_baseline").score_batch([r for r, _ in rows], [x for _, x in rows])
+    assert sum(res.components["format"] for res in results) > 50
+    for (response, label), res in zip(rows, results, strict=True):
+        got = {**res.components, "total": res.total}
+        assert got == pytest.approx(score_think(response, label), abs=1e-12), response

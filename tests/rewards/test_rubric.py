@@ -56,11 +56,11 @@ def test_none_components_add_nothing_and_are_reported():
 
 
 def test_single_score_and_value_range():
-    rubric = Rubric([AccuracyReward(), HackingGuards()], [1.0, 0.1, 0.1, 0.1, 0.1, 0.1])
+    rubric = Rubric([AccuracyReward(), HackingGuards()], [1.0] + [0.1] * 10)
     res = rubric.score(R, "contentment")
     assert res.total == pytest.approx(0.9)  # "Peaceful." is a one-word step
     assert res.components["guard_empty"] == -1.0
-    assert rubric.value_range == pytest.approx((-0.5, 1.0))
+    assert rubric.value_range == pytest.approx((-1.0, 1.0))
 
 
 def test_rubric_pickles():
@@ -99,3 +99,11 @@ def test_broken_component_is_reported_by_name():
         Rubric([short])(None, [R, R])
     with pytest.raises(InvalidInputError, match="'nan' returned nan"):
         Rubric([nan])(None, [R])
+
+
+def test_results_never_share_their_component_dicts():
+    rubric = Rubric([AccuracyReward(), FormatReward()], [0.9, 0.1])
+    first, second = rubric.score_batch([R, R], ["contentment", "contentment"])
+    assert first == second and first.components is not second.components
+    first.components["accuracy"] = -5.0
+    assert second.components["accuracy"] == 1.0

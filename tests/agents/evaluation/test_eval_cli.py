@@ -22,6 +22,12 @@ def test_score_one_response_prints_the_breakdown(capsys):
     assert "consistency          1.0000  x 0.1  -> +0.1000  (not asked: no judge, counts 1)" in out
 
 
+def test_score_with_the_reference_template_parses_set(capsys):
+    # the authors' template asks for the SET format: its answers are parsed as SET
+    assert main(["score", "--template", "reference", "--label", "awe", GOOD]) == 0
+    assert "total=+1.1000" in capsys.readouterr().out
+
+
 def test_score_jsonl_as_json(tmp_path, capsys):
     path = tmp_path / "r.jsonl"
     lines = [

@@ -76,6 +76,11 @@ def test_metrics_exact():
         "guard_multilabel": 1,
         "guard_repeat": 0,
         "guard_overlong": 0,
+        "guard_stuffing": 0,
+        "guard_mismatch": 0,
+        "guard_injection": 0,
+        "guard_filler": 0,
+        "guard_copy": 0,
     }
     assert m["guard_hit_rate"] == pytest.approx(2 / 5)
     assert m["by_dataset"]["EmoSet"] == {

@@ -43,6 +43,7 @@ def recomputed(records) -> tuple[float, float]:
     return sum(acc) / len(acc), sum(fmt) / len(fmt)
 
 
+@pytest.mark.slow  # the real SmolLM2-135M generates and judges (~50 s)
 def test_smollm2_eval_with_self_reflection_and_resume(tmp_path, embedded):
     backend = HFBackend("smollm2", max_new_tokens=8, batch_size=2)
     judge = backend.judge()

@@ -7,9 +7,10 @@ import struct
 
 import pytest
 
+from agents.common.jsonl import read_jsonl
+from agents.common.plotting import plot_training_curves, training_panels
 from agents.evaluation.harness import evaluate, load_responses
-from agents.evaluation.plots import plot_training_curves, training_panels
-from agents.evaluation.runs import ResultsFile, read_jsonl
+from agents.evaluation.runs import ResultsFile
 from emo_env.data import load_dataset
 from rewards.errors import InvalidInputError
 

@@ -98,7 +98,11 @@ def test_judge_sends_image_only_with_consistency(qwen2vl_dir, images):
     ]
     assert judge(requests) == ["yes", "yes"]
     prompts, imgs, sampling = seen[0]
-    assert prompts[0] == [{"role": "user", "content": consistency_prompt("A dog.")}]
+    # shown with its image, the question follows the reference's newline after the image
+    assert prompts[0] == [{"role": "user", "content": "\n" + consistency_prompt("A dog.")}]
+    assert prompts[1] == [
+        {"role": "user", "content": coherence_prompt("<step1>x</step1>", "mikels8")}
+    ]
     assert imgs == [images[0], None]
     assert sampling == {"temperature": 0.6, "top_p": 0.95, "max_tokens": 16}
     plain = EngineJudge(lambda p, i, s: [x.upper() for x in p], chat=False, send_images=False)
