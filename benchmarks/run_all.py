@@ -22,6 +22,7 @@ BENCHMARKS = {
     "model_rewards": ["bench_model_rewards.py"],
     "server": ["bench_server.py"],
     "reward_share": ["bench_reward_share.py"],
+    "train_step": ["bench_train_step.py"],  # ~15 minutes on a 2-core CPU
 }
 
 

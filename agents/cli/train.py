@@ -17,11 +17,13 @@ import sys
 from pathlib import Path
 
 from agents.cli.train_openrlhf import add_openrlhf_arguments, run_openrlhf
-from agents.trl.config import DEFAULT_MODEL, JUDGES, TrainConfig
+from agents.common.prompts import PROMPT_STYLES
+from agents.trl.config import DEFAULT_MODEL, FINETUNE, JUDGES, TrainConfig
+from agents.trl.policy import DTYPES
 from rewards.errors import InvalidInputError
 from rewards.prompts import TEMPLATES
 
-__all__ = ["add_arguments", "config_from_args", "main", "run"]
+__all__ = ["add_arguments", "config_from_args", "main", "print_report", "run"]
 
 _DEFAULTS = TrainConfig()
 # flags whose default depends on the backend (None = "not given")
@@ -51,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         default=None,
         help=f"hub id or local dir (TRL: {DEFAULT_MODEL}; OpenRLHF: Qwen2.5-VL-3B-Instruct)",
     )
-    a("--dataset", default=d.dataset, help="emo_env dataset (default: embedded)")
+    a("--dataset", default=None, help="emo_env dataset (TRL: captions; OpenRLHF: embedded)")
     a("--preset", default=None, help="reward preset (TRL: emo_r3_offline; OpenRLHF: emo_r3_paper)")
     a(
         "--judge",
@@ -71,10 +73,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--max-completion-length",
         type=int,
         default=None,
-        help="tokens per response (TRL 64, OpenRLHF 2048)",
+        help="tokens per response (TRL 72, OpenRLHF 2048)",
     )
-    a("--learning-rate", type=float, default=None, help="TRL 1e-5, OpenRLHF 2e-6")
-    a("--beta", type=float, default=None, help="KL coefficient (paper: 0.01)")
+    a("--learning-rate", type=float, default=None, help="TRL 2e-4 (LoRA), OpenRLHF 2e-6")
+    a(
+        "--beta",
+        type=float,
+        default=None,
+        help="KL coefficient (paper 0.01; TRL 0: no reference pass)",
+    )
     a("--temperature", type=float, default=None, help="rollout temperature (1.0)")
     a(
         "--template",
@@ -82,22 +89,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         default=None,
         help="prompt template (default: set; OpenRLHF: reference for emo_r3_reference)",
     )
-    a("--no-one-shot", action="store_true", help="no worked example before the question")
+    a(
+        "--one-shot",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a worked example before each question (paper prompt style, text policies)",
+    )
+    a("--prompt-style", choices=PROMPT_STYLES, default=d.prompt_style, help="TRL prompt style")
+    a("--warm-start-steps", type=int, default=d.warm_start_steps, help="format SFT steps (0: off)")
+    a("--warm-start-lr", type=float, default=d.warm_start_lr)
+    a("--finetune", choices=FINETUNE, default=d.finetune, help="LoRA adapters or all weights")
+    a("--lora-rank", type=int, default=d.lora_rank)
+    a("--lora-layers", type=int, default=d.lora_layers, help="adapt the top N layers (0: all)")
+    a("--warmup-steps", type=int, default=d.warmup_steps, help="learning-rate warm-up steps")
+    a("--dtype", choices=DTYPES, default=d.dtype, help="weight dtype (auto: bf16 where fast)")
+    a("--device", choices=("auto", "cpu", "cuda"), default=d.device)
     a(
         "--max-minutes",
         type=float,
         default=d.max_minutes,
-        help="TRL: stop after N minutes (0: no limit)",
+        help="TRL: wall-time budget of the run, evaluations included (0: no limit)",
     )
     a("--eval-samples", type=int, default=d.eval_samples, help="held-out prompts (0: all)")
-    a("--eval-generations", type=int, default=d.eval_generations, help="samples per eval prompt")
+    a("--eval-temperature", type=float, default=d.eval_temperature, help="0: greedy eval")
     a("--eval-steps", type=int, default=d.eval_steps, help="evaluate every N steps (0: ends)")
+    a("--eval-before-warm-start", action="store_true", help="also evaluate the raw policy")
     a("--no-eval", action="store_true", help="skip held-out evaluation")
     a("--save-steps", type=int, default=d.save_steps, help="checkpoint every N steps")
     a("--resume", default=None, help="checkpoint dir to resume from, or 'latest'")
     a("--output-dir", default=None, help=f"TRL: {d.output_dir}; OpenRLHF: runs/openrlhf")
     a("--seed", type=int, default=None)
-    a("--threads", type=int, default=d.torch_threads, help="torch CPU threads (0: default)")
+    a("--threads", type=int, default=d.torch_threads, help="torch CPU threads (0: the free cores)")
     a("--quiet", action="store_true", help="do not print the per-step table")
     add_openrlhf_arguments(parser)
     return parser
@@ -119,12 +141,22 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         )
     return TrainConfig(
         **shared,
-        dataset=args.dataset,
+        dataset=args.dataset or d.dataset,
         eval_split=None if args.no_eval else "test",
         eval_samples=args.eval_samples,
         eval_steps=args.eval_steps,
-        eval_generations=args.eval_generations,
-        one_shot=not args.no_one_shot,
+        eval_temperature=args.eval_temperature,
+        eval_before_warm_start=args.eval_before_warm_start,
+        one_shot=bool(args.one_shot),
+        prompt_style=args.prompt_style,
+        warm_start_steps=args.warm_start_steps,
+        warm_start_lr=args.warm_start_lr,
+        finetune=args.finetune,
+        lora_rank=args.lora_rank,
+        lora_layers=args.lora_layers,
+        warmup_steps=args.warmup_steps,
+        dtype=args.dtype,
+        device=args.device,
         max_minutes=args.max_minutes,
         max_steps=args.max_steps,
         save_steps=args.save_steps,
@@ -134,31 +166,52 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     )
 
 
+_PHASES = (
+    ("raw_eval", "untouched policy"),
+    ("initial_eval", "before GRPO (after warm start)"),
+    ("final_eval", "after GRPO"),
+)
+
+
+def print_report(summary: dict, output_dir: str | Path) -> None:
+    """Print the held-out before/after table and where the files are."""
+    files = summary["files"]
+    print(f"\nDone: {summary['steps']} GRPO steps in {summary['train_runtime_s'] or 0:.0f} s.")
+    rows = [(label, summary.get(key)) for key, label in _PHASES if summary.get(key)]
+    if rows:
+        n = rows[-1][1].get("n")
+        print(f"Held-out evaluation ({n or 'all'} prompts of the test split):")
+        print(f"  {'':32} {'accuracy':>9} {'format':>7} {'reward':>7}")
+        for label, r in rows:
+            acc, fmt = r.get("accuracy") or 0.0, r.get("format_rate") or 0.0
+            print(f"  {label:32} {acc:>9.1%} {fmt:>7.1%} {r['reward']:>7.3f}")
+        if summary.get("initial_eval") and summary.get("final_eval"):
+            gain = (summary["final_eval"]["accuracy"] or 0) - (
+                summary["initial_eval"]["accuracy"] or 0
+            )
+            print(f"  GRPO's own accuracy change: {gain * 100:+.1f} points")
+    for key in ("metrics", "rollouts", "curve", "final"):
+        print(f"  {key}: {files[key]}")
+    print(f"  summary: {Path(output_dir) / 'summary.json'}")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; returns the exit status."""
     if args.backend == "openrlhf":
         return run_openrlhf(args)
     import warnings
 
+    from transformers.utils import logging as hf_logging
+
     from agents.trl.driver import build_trainer
 
     # transformers 5 renames gradient-checkpointing helpers that TRL still calls: the
     # FutureWarning repeats every step and buries the progress table.
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\.")
+    hf_logging.disable_progress_bar()  # no "Loading weights" bars inside the table
     config = config_from_args(args)
     summary = build_trainer(config).train()
-    files = summary["files"]
-    print(f"\nDone: {summary['steps']} steps in {summary['train_runtime_s'] or 0:.0f} s.")
-    for name in ("initial_eval", "final_eval"):
-        record = summary.get(name)
-        if record:
-            print(
-                f"  {name.replace('_', ' ')}: reward {record['reward']:.3f}, "
-                f"accuracy {record['accuracy'] or 0:.3f}, format {record['format_rate'] or 0:.3f}"
-            )
-    for key in ("metrics", "rollouts", "curve"):
-        print(f"  {key}: {files[key]}")
-    print(f"  summary: {Path(config.output_dir) / 'summary.json'}")
+    print_report(summary, config.output_dir)
     return 0
 
 

@@ -111,7 +111,7 @@ def openrlhf_options(args: argparse.Namespace) -> dict:
     return {
         "output_dir": args.output_dir or "runs/openrlhf",
         "model": args.model or PAPER_MODEL,
-        "dataset": args.dataset,
+        "dataset": args.dataset or "embedded",
         "split": args.split,
         "prompt_data": args.prompt_data,
         "preset": args.preset,

@@ -101,6 +101,9 @@ class GRPORecorder(TrainerCallback):
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         logs = logs or {}
+        history = state.log_history[-1] if state.log_history else {}
+        if history.get("step") == state.global_step and "reward" in history:
+            logs = history  # TRL's own record of the step (learning rate included)
         record = record_from_logs(logs, self.rewards.names, state.global_step)
         if record is not None and self._step_seconds is not None:
             record["step_seconds"] = self._step_seconds
@@ -112,11 +115,21 @@ class GRPORecorder(TrainerCallback):
             return
         self.log_record(record)
 
-    def log_record(self, record: dict[str, Any]) -> None:
-        """Write a record, its sample rollouts and a table row."""
+    def log_record(self, record: dict[str, Any], samples: list[dict] | None = None) -> None:
+        """Write a record, its sample rollouts and a table row.
+
+        Args:
+            record: the metrics record.
+            samples: scored rollouts to write (``completion``, ``label``, ``reward``,
+                ``components``); default: the last batch the rewards scored.
+        """
         self.records.append(record)
         self.metrics.write(record)
-        self._write_rollouts(record["step"], record["split"])
+        if samples is None:
+            self._write_rollouts(record["step"], record["split"])
+        else:
+            for sample in samples[: self.rollouts_per_step]:
+                self.rollouts.write({"step": record["step"], "split": record["split"], **sample})
         if self.print_table:
             self._print(record)
 
@@ -149,10 +162,15 @@ class GRPORecorder(TrainerCallback):
         self.plot()
 
     def plot(self) -> Path | None:
-        """Draw the reward curve from what was logged so far (None if nothing was)."""
-        if not self.records:
+        """Draw the reward curve from what was logged so far (None if nothing was).
+
+        Held-out points are the evaluations from the start of GRPO on (the optional
+        evaluation of the untouched policy, before the warm start, is left out).
+        """
+        records = [r for r in self.records if r.get("phase") != "before warm start"]
+        if not records:
             return None
-        return plot_training_curves(self.metrics_path, self.curve_path, self.title, smooth=5)
+        return plot_training_curves(records, self.curve_path, self.title, smooth=5)
 
     def finish(self) -> Path | None:
         """Flush files and draw the reward curve (if anything was logged)."""
@@ -162,17 +180,33 @@ class GRPORecorder(TrainerCallback):
 
 
 class TimeLimit(TrainerCallback):
-    """Stop training (cleanly, with a final checkpoint) after ``minutes`` of wall time."""
+    """Stop training cleanly so that the whole run ends within ``minutes`` of wall time.
 
-    def __init__(self, minutes: float):
+    The clock starts at :meth:`start` (the driver calls it when the run begins: warm start
+    and first evaluation included) or else when training begins. Training stops after
+    the step at which less than ``reserve_seconds`` (the time the final evaluation is
+    expected to take) is left. ``save``: also write a checkpoint then.
+    """
+
+    def __init__(self, minutes: float, *, save: bool = False):
         self.seconds = minutes * 60.0
+        self.save = save
+        self.reserve_seconds = 0.0
         self._start: float | None = None
 
-    def on_train_begin(self, args, state, control, **kwargs):
+    def start(self) -> None:
+        """Start the clock now."""
         self._start = time.perf_counter()
 
+    def on_train_begin(self, args, state, control, **kwargs):
+        if self._start is None:
+            self.start()
+
     def on_step_end(self, args, state, control, **kwargs):
-        if self._start is not None and time.perf_counter() - self._start >= self.seconds:
+        if self._start is None:
+            return control
+        left = self.seconds - (time.perf_counter() - self._start)
+        if left <= self.reserve_seconds:
             control.should_training_stop = True
-            control.should_save = True
+            control.should_save = control.should_save or self.save
         return control

@@ -1,4 +1,13 @@
-"""Turn an emo_env dataset into GRPO prompts (conversational, one user turn).
+"""Turn an emo_env dataset into GRPO prompts (conversational).
+
+Two prompt styles (:data:`PROMPT_STYLES`):
+
+* ``"paper"``: the paper's SET question (:func:`rewards.prompts.build_prompt`) as one
+  user turn, optionally after a worked one-shot exchange (``one_shot``);
+* ``"compact"``: a one-line system instruction and ``Scene: <caption>`` plus the options
+  (about 75 tokens with SmolLM2's tokenizer, against 180 for the paper's question and
+  400 with its one-shot example). Small policies
+  need the format warm start (:mod:`agents.trl.warmstart`) to answer in SET with it.
 
 Vision-language policies see the image (TRL inserts the ``image`` column into the
 prompt) and the plain question; text-only policies read the image's caption in the
@@ -15,10 +24,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agents.common.prompts import ONE_SHOT_EXAMPLES, prompt_messages
+from agents.common.prompts import (
+    COMPACT_SYSTEM,
+    ONE_SHOT_EXAMPLES,
+    PROMPT_STYLES,
+    compact_messages,
+    prompt_messages,
+)
 from rewards.errors import InvalidInputError
 
-__all__ = ["HIDDEN_IMAGE", "ONE_SHOT_EXAMPLES", "load_split", "prompt_dataset"]
+__all__ = [
+    "COMPACT_SYSTEM",
+    "HIDDEN_IMAGE",
+    "ONE_SHOT_EXAMPLES",
+    "PROMPT_STYLES",
+    "compact_messages",
+    "load_split",
+    "prompt_dataset",
+    "prompt_messages",
+]
 
 #: Column holding the image for rewards when the policy is text-only.
 HIDDEN_IMAGE = "source_image"
@@ -60,7 +84,13 @@ def _check_images(ds: Any) -> None:
 
 
 def prompt_dataset(
-    data: Any, *, vlm: bool, template: str = "set", limit: int = 0, one_shot: bool = False
+    data: Any,
+    *,
+    vlm: bool,
+    template: str = "set",
+    limit: int = 0,
+    one_shot: bool = False,
+    style: str = "paper",
 ):
     """Add a conversational ``prompt`` column to an emo_env dataset.
 
@@ -72,6 +102,7 @@ def prompt_dataset(
         limit: keep only the first ``limit`` rows (0: all).
         one_shot: precede each question with a worked example exchange (text-only SET
             prompts; small policies rarely produce the format unprompted).
+        style: ``"paper"`` or ``"compact"`` (see :data:`PROMPT_STYLES`).
 
     Returns:
         The dataset with ``prompt`` added; for text-only policies ``image`` is renamed to
@@ -96,8 +127,10 @@ def prompt_dataset(
     captions = [None] * len(ds) if vlm else ds["caption"]
     if one_shot and (vlm or template != "set"):
         raise InvalidInputError("one_shot examples exist for text-only SET prompts only.")
+    if style == "compact" and vlm:
+        raise InvalidInputError("The compact prompt is for text-only policies; use 'paper'.")
     prompts = [
-        prompt_messages(s, c, template=template, shot=i if one_shot else None)
+        prompt_messages(s, c, style=style, template=template, shot=i if one_shot else None)
         for i, (s, c) in enumerate(zip(sets, captions, strict=True))
     ]
     if "prompt" in ds.column_names:

@@ -8,7 +8,11 @@ Both use a sentence-transformers model; the default is the offline MiniLM-L6 of 
   ``scale * cos`` gives the probability of the target label (values in [0, 1]).
 * :func:`caption_consistency` embeds the step1 passage and the sample's ``caption``
   column; the cosine is mapped to [0, 1] (``"positive"``: ``clip(cos, 0, 1)`` by
-  default). It is the text-only stand-in for CLIP consistency.
+  default) and multiplied by ``1 - copied``, where ``copied`` is the share of the
+  passage's words that sit in a run of at least
+  :attr:`CaptionConsistency.copy_ngram` (4) consecutive words also found in the caption.
+  Describing the scene in the policy's own words keeps the score; pasting the caption
+  scores 0. It is the text-only stand-in for CLIP consistency.
 
 Example:
     >>> from rewards.models import embedding_coherence
@@ -22,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +42,7 @@ from rewards.models.sentence import SentenceEncoder, shared_encoder
 __all__ = [
     "CaptionConsistency",
     "CaptionConsistencyConfig",
+    "copied_fraction",
     "EmbeddingCoherence",
     "EmbeddingCoherenceConfig",
     "SentenceEncoder",
@@ -46,6 +52,30 @@ __all__ = [
 ]
 
 DESCRIPTION = "This text expresses {label}: {description}."
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def copied_fraction(passage: str, source: str, n: int = 4) -> float:
+    """Share of ``passage``'s words inside a run of ``n``+ consecutive words of ``source``.
+
+    Words are lower-cased letter/digit runs; 0 when ``n < 1`` or the passage is empty.
+
+    Example:
+        >>> copied_fraction("A dog runs on the wet beach", "A dog runs on the beach at dawn")
+        0.7142857142857143
+        >>> copied_fraction("a puppy sprints along the sand", "A dog runs on the beach")
+        0.0
+    """
+    words = _WORD.findall(passage.lower())
+    if n < 1 or not words:
+        return 0.0
+    source_words = _WORD.findall(source.lower())
+    grams = {tuple(source_words[i : i + n]) for i in range(len(source_words) - n + 1)}
+    covered = [False] * len(words)
+    for i in range(len(words) - n + 1):
+        if tuple(words[i : i + n]) in grams:
+            covered[i : i + n] = [True] * n
+    return sum(covered) / len(words)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,9 +209,15 @@ class CaptionConsistencyConfig(ModelRewardConfig):
 
 
 class CaptionConsistency(ModelReward):
-    """Embedding similarity of a passage and the caption; build with :func:`caption_consistency`."""
+    """Embedding similarity of a passage and the caption; build with :func:`caption_consistency`.
+
+    The similarity is scaled by ``1 - copied_fraction(passage, caption, copy_ngram)``, so
+    verbatim copying of the caption does not pay (set ``copy_ngram = 0`` to turn it off).
+    """
 
     needs_images = False
+    #: Word runs at least this long that also occur in the caption count as copied.
+    copy_ngram = 4
 
     def __init__(self, config: CaptionConsistencyConfig | None = None, /, **options: Any):
         config = make_config(CaptionConsistencyConfig, config, options, "CaptionConsistency")
@@ -223,13 +259,19 @@ class CaptionConsistency(ModelReward):
         if todo:
             encoder = self.loaded
             left, right = encoder.encode([p for _, p, _ in todo], [c for _, _, c in todo])
-            for (i, _, _), cos in zip(todo, (left * right).sum(-1).tolist(), strict=True):
-                out[i] = self.map(cos)
+            cosines = (left * right).sum(-1).tolist()
+            for (i, passage, caption), cos in zip(todo, cosines, strict=True):
+                own_words = 1.0 - copied_fraction(passage, caption, self.copy_ngram)
+                out[i] = self.map(cos) * own_words
         return self._count(out)
 
 
 def caption_consistency(model: str | None = None, **options: Any) -> CaptionConsistency:
     """Consistency for text-only policies: does step1 describe the image's caption?
+
+    The score is the mapped similarity times the share of step1's words that are not
+    copied from the caption (runs of 4+ words), so a policy earns it by describing the
+    scene in its own words, not by pasting the caption.
 
     Args:
         model: sentence-transformers id or folder; None = the offline MiniLM-L6.

@@ -22,17 +22,20 @@ def _parse(argv):
 def test_defaults_are_the_offline_demo():
     cfg = train_cli.config_from_args(_parse([]))
     assert cfg == TrainConfig(model=DEFAULT_MODEL)
-    assert (cfg.preset, cfg.dataset, cfg.judge, cfg.one_shot) == (
+    assert (cfg.preset, cfg.dataset, cfg.judge, cfg.prompt_style, cfg.finetune) == (
         "emo_r3_offline",
-        "embedded",
+        "captions",
         "preset",
-        True,
+        "compact",
+        "lora",
     )
 
 
 def test_flags_reach_the_config():
     argv = "--model m --preset emo_r3_paper --judge policy --num-generations 8 --max-steps 5 "
-    argv += "--max-completion-length 33 --learning-rate 0.001 --output-dir o --seed 7 --no-eval"
+    argv += "--max-completion-length 33 --learning-rate 0.001 --output-dir o --seed 7 --no-eval "
+    argv += "--prompt-style paper --one-shot --finetune full --warm-start-steps 0 --lora-rank 4 "
+    argv += "--dtype float32 --eval-temperature 0.7 --eval-steps 5"
     cfg = train_cli.config_from_args(_parse(argv.split()))
     assert (cfg.model, cfg.preset, cfg.judge, cfg.num_generations, cfg.max_steps) == (
         "m",
@@ -48,6 +51,18 @@ def test_flags_reach_the_config():
         7,
     )
     assert cfg.eval_split is None
+    assert (cfg.prompt_style, cfg.one_shot, cfg.finetune, cfg.warm_start_steps) == (
+        "paper",
+        True,
+        "full",
+        0,
+    )
+    assert (cfg.lora_rank, cfg.dtype, cfg.eval_temperature, cfg.eval_steps) == (
+        4,
+        "float32",
+        0.7,
+        5,
+    )
 
 
 def test_bad_flag_value_is_a_clear_error(capsys):
@@ -74,13 +89,13 @@ def test_example_script_trains_tiny_model(tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
     argv = ["train_grpo.py", "--model", model, "--preset", "emo_r3_paper", "--max-steps", "1"]
     argv += ["--num-generations", "2", "--prompts-per-step", "1", "--max-completion-length", "8"]
-    argv += ["--no-eval", "--no-one-shot", "--output-dir", str(out)]
+    argv += ["--no-eval", "--warm-start-steps", "0", "--output-dir", str(out)]
     monkeypatch.setattr(sys, "argv", argv)
     with pytest.raises(SystemExit) as done:
         runpy.run_path("examples/train_grpo.py", run_name="__main__")
     assert done.value.code == 0
     printed = capsys.readouterr().out
-    assert "reward" in printed and "Done: 1 steps" in printed
+    assert "reward" in printed and "Done: 1 GRPO steps" in printed
     records = read_jsonl(out / "metrics.jsonl")
     assert [r["step"] for r in records] == [1]
     # no judge: the reflective components count 1; a random policy has no format/accuracy

@@ -62,8 +62,14 @@ def text_run(tmp_path_factory):
     policy = load_policy(build_tiny_causal_lm(root / "lm"))
     before = _snapshot(policy.model)
     judge = AlternatingJudge()
-    cfg = TrainConfig(
+    cfg = TrainConfig(  # the paper's path: full fine-tuning, KL 0.01, its prompt
         model=policy.source,
+        dataset="embedded",
+        prompt_style="paper",
+        finetune="full",
+        beta=0.01,
+        warm_start_steps=0,
+        eval_steps=0,
         max_steps=3,
         save_steps=2,
         max_completion_length=12,
@@ -71,7 +77,6 @@ def text_run(tmp_path_factory):
         eval_samples=2,
         output_dir=str(root / "out"),
         print_table=False,
-        one_shot=False,
     )
     run = build_trainer(cfg, policy=policy, rubric=presets.get("emo_r3_reference", judge=judge))
     summary = run.train()
@@ -91,10 +96,11 @@ def test_text_run_metrics_have_every_component(text_run):
         assert r["components"]["coherence"] == pytest.approx(0.5)
         assert r["accuracy"] == 0.0 and r["format_rate"] == 0.0
         assert r["reward"] == pytest.approx(0.1, abs=1e-6)
-        assert r["kl"] is not None and r["kl"] >= 0.0
         assert 0 < r["completion_length"] <= 12
     for r in train:
+        assert r["kl"] is not None and r["kl"] >= 0.0  # beta 0.01: a reference pass
         assert r["step_seconds"] > 0 and 0 <= r["reward_share"] < 1
+    assert [r["n"] for r in evals] == [2, 2]  # greedy, one completion per held-out prompt
     assert summary["final_eval"]["accuracy"] == 0.0 and summary["steps"] == 3
 
 
@@ -103,7 +109,7 @@ def test_text_run_files(text_run):
     out = run.output_dir
     assert (out / "reward_curve.png").read_bytes()[:4] == b"\x89PNG"
     rollouts = read_jsonl(out / "rollouts.jsonl")
-    assert len(rollouts) == 4 * 5  # 3 train logs + 2 evaluations, 4 samples each
+    assert len(rollouts) == 4 * 3 + 2 * 2  # 3 train logs (4 samples), 2 evaluations (2)
     w = {"accuracy": 0.8, "format": 0.1, "consistency": 0.1, "coherence": 0.1}
     for r in rollouts:
         assert r["label"] in {"amusement", "anger", "awe", "contentment", "disgust",
@@ -113,6 +119,10 @@ def test_text_run_files(text_run):
     saved = json.loads((out / "summary.json").read_text())
     assert saved["steps"] == 3 and saved["config"]["max_steps"] == cfg.max_steps
     assert (out / "checkpoint-2").is_dir() and (out / "checkpoint-3").is_dir()
+    final = out / "final"  # full weights, no optimizer state, and the run's prompt settings
+    assert (final / "model.safetensors").is_file() and not (final / "optimizer.pt").exists()
+    run_file = json.loads((final / "emo_r3_run.json").read_text())
+    assert (run_file["prompt_style"], run_file["adapter"]) == ("paper", False)
 
 
 def test_text_run_changed_parameters(text_run):
@@ -157,9 +167,12 @@ def test_vlm_run_image_reaches_reward_and_vision_weights_change(tmp_path):
         max_completion_length=6,
         learning_rate=1e-3,
         eval_split=None,
+        finetune="full",
+        warm_start_steps=0,
         output_dir=str(tmp_path / "out"),
         print_table=False,
-        one_shot=False,
+        # a random model never stops within 6 tokens; masked truncations would zero the loss
+        trainer_kwargs={"mask_truncated_completions": False},
     )
     rubric = presets.get("emo_r3_reference", judge=judge)
     run = build_trainer(cfg, policy=policy, train_dataset=rows, rubric=rubric)
@@ -183,9 +196,9 @@ def test_policy_judges_itself_with_live_weights(tmp_path):
         prompts_per_step=1,
         max_completion_length=6,
         eval_split=None,
+        warm_start_steps=0,
         output_dir=str(tmp_path / "out"),
         print_table=False,
-        one_shot=False,
     )
     run = build_trainer(cfg, policy=policy)
     reflective = run.rewards.rubric.funcs[2]

@@ -121,6 +121,13 @@ def test_prompt_dataset_errors():
         ("judge", "gpt", "judge must be one of"),
         ("learning_rate", 0.0, "learning_rate"),
         ("eval_samples", -1, "eval_samples"),
+        ("finetune", "qlora", "finetune must be one of"),
+        ("prompt_style", "short", "prompt_style"),
+        ("one_shot", True, "compact prompt is for SET"),
+        ("warm_start_steps", -1, "warm_start_steps"),
+        ("eval_temperature", -0.5, "eval_temperature"),
+        ("device", "tpu", "device must be"),
+        ("lora_rank", 0, "lora_rank"),
     ],
 )
 def test_train_config_validation(field, value, match):
@@ -187,8 +194,43 @@ def test_time_limit_stops_training():
     limit = TimeLimit(minutes=0.0)
     limit.on_train_begin(None, state, control)
     limit.on_step_end(None, state, control)
-    assert control.should_training_stop and control.should_save
+    assert control.should_training_stop and not control.should_save  # no checkpoint asked
+    saving, control3 = TimeLimit(minutes=0.0, save=True), TrainerControl()
+    saving.on_train_begin(None, state, control3)
+    saving.on_step_end(None, state, control3)
+    assert control3.should_training_stop and control3.should_save
     relaxed, control2 = TimeLimit(minutes=60.0), TrainerControl()
     relaxed.on_train_begin(None, state, control2)
     relaxed.on_step_end(None, state, control2)
     assert not control2.should_training_stop
+
+
+def test_time_limit_keeps_room_for_the_final_evaluation():
+    from transformers import TrainerControl, TrainerState
+
+    state = TrainerState()
+    limit = TimeLimit(minutes=1.0)
+    limit.start()
+    control = TrainerControl()
+    limit.on_train_begin(None, state, control)  # does not restart the clock
+    limit.on_step_end(None, state, control)
+    assert not control.should_training_stop  # ~60 s left, nothing reserved
+    limit.reserve_seconds = 61.0  # the final evaluation would not fit any more
+    limit.on_step_end(None, state, control)
+    assert control.should_training_stop
+
+
+def test_auto_threads_leaves_busy_cores_alone(tmp_path, monkeypatch):
+    import os
+
+    from agents.trl import policy as policy_module
+
+    cores = len(os.sched_getaffinity(0))
+    stat = tmp_path / "stat"
+    monkeypatch.setattr(policy_module, "_PROC_STAT", str(stat))
+    stat.write_text("cpu  1 2 3\nprocs_running 1\nprocs_blocked 0\n")  # only this process
+    assert policy_module.auto_threads() == cores
+    stat.write_text(f"procs_running {cores + 5}\n")  # every core busy elsewhere
+    assert policy_module.auto_threads() == 1
+    monkeypatch.setattr(policy_module, "_PROC_STAT", str(tmp_path / "missing"))
+    assert policy_module.auto_threads() == cores
