@@ -31,6 +31,8 @@ __all__ = [
     "ParsedResponse",
     "get_label_set",
     "get_parser",
+    "completion_text",
+    "completion_texts",
     # rewards
     "AccuracyReward",
     "AffectReward",
@@ -62,6 +64,8 @@ _LAZY = {
     "get_label_set": "rewards.labels",
     "ParsedResponse": "rewards.parsing",
     "get_parser": "rewards.parsing",
+    "completion_text": "rewards._inputs",
+    "completion_texts": "rewards._inputs",
     "AccuracyReward": "rewards.rules",
     "AffectReward": "rewards.rules",
     "FormatReward": "rewards.rules",
@@ -82,6 +86,7 @@ __getattr__, __dir__ = lazy_exports("rewards", _LAZY, __all__)
 
 if TYPE_CHECKING:  # pragma: no cover
     from rewards import presets
+    from rewards._inputs import completion_text, completion_texts
     from rewards.base import MultiReward, Reward
     from rewards.errors import (
         EmoError,

@@ -51,13 +51,24 @@ def pyplot():
 
 
 def save_figure(fig, path: str | Path) -> Path:
-    """Write ``fig`` as a PNG (folders created) and close it."""
+    """Write ``fig`` as a PNG (folders created) and close it.
+
+    The image is written whole or not at all (:func:`agents.common.atomic.write_atomic`),
+    so a run killed while plotting never leaves a truncated PNG behind.
+    """
+    import io
+
+    from agents.common.atomic import write_atomic
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    fig.clear()
-    pyplot().close(fig)
-    return path
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    finally:
+        fig.clear()
+        pyplot().close(fig)
+    return write_atomic(path, buffer.getvalue())
 
 
 def _flatten(row: dict[str, Any]) -> dict[str, Any]:

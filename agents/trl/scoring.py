@@ -26,7 +26,7 @@ import time
 from typing import Any
 
 from agents.trl.data import HIDDEN_IMAGE
-from rewards import _inputs
+from rewards import completion_text, completion_texts
 from rewards.rubric import Rubric
 
 __all__ = ["ComponentReward", "RubricRewards"]
@@ -70,7 +70,7 @@ class RubricRewards:
 
     def scores(self, prompts: Any, completions: Any, **kwargs: Any) -> dict[str, list]:
         """All components for a batch, computed once per distinct batch."""
-        texts = _inputs.completion_texts(completions)
+        texts = completion_texts(completions)
         labels = kwargs.get("label")
         key = (id(completions), tuple(texts), tuple(map(str, labels or ())))
         if key == self._key:
@@ -120,6 +120,6 @@ def _prompt_text(prompt: Any) -> str | None:
     if prompt is None or isinstance(prompt, str):
         return prompt
     try:
-        return _inputs.completion_text(prompt, 0)
+        return completion_text(prompt, 0)
     except Exception:
         return str(prompt)

@@ -33,7 +33,9 @@ class EnvConfig:
         rubric: a :class:`~rewards.rubric.Rubric` or a preset name (default: the
             template's preset: ``emo_r3_paper`` for ``set``, ``emo_r3_reference`` for
             ``reference``, ``grpo_baseline`` for ``think``).
-        judge: judge for the reflective reward of a preset (EmoReason only).
+        judge: judge for the reflective reward of a preset (EmoReason only): a callable,
+            or the mode ``"none"`` / ``"preset"`` (no judge; the reflective components
+            count 1 or the preset's own scorers answer).
         template: prompt template: ``"set"``, ``"reference"`` (the authors' own, byte
             for byte) or ``"think"``; default: ``"reference"`` when ``rubric`` is
             ``"emo_r3_reference"``, else ``"set"``.
@@ -96,6 +98,8 @@ class EnvConfig:
             raise InvalidInputError(
                 f"max_action_chars must be a positive int; got {self.max_action_chars!r}."
             )
+        if isinstance(self.judge, (str, bool)):  # a mode: "none"/"preset" mean no judge
+            self.judge = presets.resolve_judge(self.judge)
         if self.judge is not None and not callable(self.judge):
             raise InvalidInputError(
                 f"judge must be callable (list[JudgeRequest] -> list[str | None]); got "

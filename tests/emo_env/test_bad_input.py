@@ -136,3 +136,18 @@ def test_embedded_bytes_are_checked_too(tmp_path):
     table.to_parquet(str(path))
     with pytest.raises(DataError, match=r"Unreadable image 'b\.png'"):
         load_dataset(str(path), "all")
+
+
+def test_judge_modes_are_accepted_like_every_other_entry_point():
+    good = "<step1>A storm.</step1><step2>Scared.</step2><step3>Negative, high.</step3>"
+    for mode in ("none", "preset", False):
+        env = gym.make("EmoReason-v0", rubric="emo_r3_paper", judge=mode)
+        assert env.unwrapped.config.judge is None
+        _, info = env.reset(seed=0)
+        label = info["label"]
+        _, reward, *_ = env.step(f"{good} \\boxed{{{label}}}")
+        assert reward == 1.0  # no judge: the reflective components count 1
+    with pytest.raises(InvalidInputError, match="asks the policy"):
+        gym.make("EmoReason-v0", judge="policy")
+    with pytest.raises(UnknownNameError, match="Did you mean 'none'"):
+        gym.make("EmoReason-v0", judge="nope")

@@ -211,3 +211,24 @@ def test_training_curves_from_the_trl_driver_schema(tmp_path):
         ("completion length", ["completion_length"]),
     ]
     assert png_size(plot_training_curves(metrics, tmp_path / "c.png"))[1] > 1000
+
+
+def test_save_figure_replaces_a_png_whole_or_not_at_all(tmp_path, monkeypatch):
+    from agents.common.plotting import pyplot, save_figure
+
+    plt = pyplot()
+    target = tmp_path / "curve.png"
+    fig = plt.figure()
+    fig.gca().plot([0, 1], [0, 1])
+    assert save_figure(fig, target) == target and png_size(target)[0] > 0
+    before = target.read_bytes()
+
+    def broken(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    fig = plt.figure()
+    monkeypatch.setattr(type(fig), "savefig", broken)
+    with pytest.raises(OSError, match="disk full"):
+        save_figure(fig, target)
+    assert target.read_bytes() == before  # the old image is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["curve.png"]  # no temporary file left
