@@ -1,0 +1,299 @@
+"""The fused parse of a whole batch at once, field by field (column-wise).
+
+:func:`rewards._fused.scan` parses one response into a row. A rubric scores batches,
+so :func:`scan_batch` computes the same fields for every response of a batch as
+columns, each with a few passes of C-level string methods over the batch
+(``map(str.count, ...)``, one compiled pattern per response, slices and splits)
+instead of a Python function call per field and response. Responses whose every
+``<`` starts a step tag in order (the :func:`rewards._fused._plain_pattern` shape: the
+common case) take this path; any other response is parsed by
+:func:`~rewards._fused.scan` and its row written into the columns. Each column equals
+the corresponding field of the row :func:`~rewards._fused.scan` gives for the same
+response; the tests check this on generated batches.
+
+Words are read from the *word view* of a response (:func:`word_view`): the text with
+each character lower-cased, ``a-z`` and ``'`` kept, ``" "`` kept and every other
+character replaced by a tab, so that a step's words are ``view[start:end].split()``
+and the characters of a step that are neither word characters nor spaces are
+``view.count("\\t", start, end)``, both in C.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import repeat
+from operator import add, attrgetter, sub
+
+from rewards._fused import (
+    NEED_EXACT,
+    NEED_LOOSE,
+    NEED_MARKS,
+    NEED_REPEAT,
+    NEED_STEPS,
+    NEED_WORDS,
+    scan,
+)
+from rewards._scan import _SIMPLE_BOX, BOX, compact, format_ok, last_boxed, loose_format_ok
+
+__all__ = ["LongWords", "Scan", "listed", "scan_batch", "word_view"]
+
+_NEED_TAGS = NEED_STEPS | NEED_LOOSE | NEED_REPEAT | NEED_WORDS | NEED_MARKS
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz'")
+#: bytes -> word view: a-z and ' kept, A-Z lower-cased, " " kept, anything else a tab
+_VIEW = bytes(
+    c if c in _WORD_BYTES else c + 32 if 65 <= c <= 90 else 32 if c == 32 else 9 for c in range(256)
+)
+_decode, _translate, _encode = bytes.decode, bytes.translate, str.encode
+#: Tab-count standing in for "unknown" (forces the exact check of a step).
+UNKNOWN = 1 << 30
+#: A step longer than this (characters) keeps its distinct words, not its word list.
+LONG = 2048
+
+
+class LongWords(frozenset):
+    """The distinct words of a long step, its word count (:attr:`size`) and, on demand,
+    its word list (:meth:`listed`).
+
+    A batch of long responses would otherwise hold every word of every step at once;
+    set operations (what the guards mostly do) read the distinct words as well.
+    """
+
+    __slots__ = ("_text", "size")
+
+    @classmethod
+    def of(cls, view_piece: str) -> LongWords:
+        words = view_piece.split()
+        made = cls(words)
+        made.size = len(words)
+        made._text = view_piece
+        return made
+
+    def listed(self) -> list[str]:
+        """The step's words, in order."""
+        return self._text.split()
+
+
+def listed(words: list[str] | LongWords) -> list[str]:
+    """A step's word list, whichever way the scan kept it."""
+    return words if type(words) is list else words.listed()
+
+
+def word_view(text: str) -> str | None:
+    """The word view of ``text`` (see the module docs), None when lower-casing changes
+    its length (then positions in the view are not positions in the text).
+
+    A non-ASCII character is lower-cased first and becomes a tab unless its lower case
+    is an ASCII letter (the Kelvin sign is a ``k``), as ``str.lower`` and the word
+    pattern ``[a-z']+`` read it.
+    """
+    if text.isascii():
+        return _decode(_translate(_encode(text), _VIEW))
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    return _decode(_translate(low.encode("ascii", "replace"), _VIEW))
+
+
+class Scan:
+    """The fused parse fields of every response of a batch, one list per field.
+
+    ``format``, ``answer``, ``n_boxes``: one entry per response. ``steps``, ``words``
+    and ``sizes``: one list per tag (stripped step text or None; the step's words, a
+    :class:`LongWords` for a long step; how many words).
+    ``exact`` / ``loose``: the two reflective passages, one list each. ``repeated``:
+    a tag opens twice. ``others``: per tag, an upper bound of the characters of the
+    step that are neither word characters nor spaces. ``yes``: False only where the
+    lower-cased response holds no ``yes``. Fields not asked for are None.
+    """
+
+    __slots__ = ("answer", "exact", "format", "loose", "n", "n_boxes", "need", "others")
+    __slots__ += ("repeated", "sizes", "steps", "words", "yes")
+
+    def row(self, i: int) -> tuple:
+        """Response ``i``'s fields as the row :func:`rewards._fused.scan` gives."""
+
+        def per_tag(columns):
+            return None if columns is None else tuple(c[i] for c in columns)
+
+        return (
+            self.format[i],
+            self.answer[i],
+            self.n_boxes[i],
+            per_tag(self.steps),
+            per_tag(self.exact),
+            per_tag(self.loose),
+            None if self.repeated is None else self.repeated[i],
+            None if self.words is None else tuple(listed(c[i]) for c in self.words),
+        )
+
+
+def _answers(texts: list[str], n_boxes: list[int]) -> list[str | None]:
+    """The last closed box of each response (:func:`rewards._scan.last_answer`)."""
+    if not any(n_boxes):
+        return [None] * len(texts)
+    starts = list(map(str.rfind, texts, repeat(BOX)))
+    simple = map(_SIMPLE_BOX.match, texts, starts)  # start -1 has no box at 0 either
+    return [
+        m[1].strip() if m is not None else None if s < 0 else last_boxed(compact(t[s:]))
+        for m, s, t in zip(simple, starts, texts, strict=True)
+    ]
+
+
+def scan_batch(parser, texts: list[str], need: int) -> Scan:
+    """The fields ``need`` asks for (``NEED_*`` bits) of every response of ``texts``."""
+    out = Scan()
+    n = out.n = len(texts)
+    out.need = need
+    out.n_boxes = n_boxes = list(map(str.count, texts, repeat(BOX)))
+    out.answer = _answers(texts, n_boxes)
+    out.steps = out.exact = out.loose = out.repeated = out.words = out.sizes = None
+    out.others = out.yes = None
+    if not need & (_NEED_TAGS | NEED_EXACT):
+        tokens, scanners = parser.format_tokens, parser._scanners
+        out.format = [
+            format_ok(t, tokens) or loose_format_ok(t, scanners) if t else False for t in texts
+        ]
+        return out
+    tags = parser.tags
+    k = len(tags)
+    matches = list(map(_content_pattern(tags).fullmatch, texts))
+    if None in matches:  # parsed one by one below
+        absent = ((0, 0),) + ((-1, -1),) * k
+        regs = [absent if m is None else m.regs for m in matches]
+    else:
+        regs = list(map(_REGS, matches))
+    spans = list(zip(*regs, strict=True))[1:] if n else [()] * k
+    starts, ends = [], []
+    for column in spans:
+        a, b = zip(*column, strict=True) if n else ((), ())
+        starts.append(a)
+        ends.append(b)
+    out.format = _plain_format(texts, starts, ends, tags)
+    if need & NEED_STEPS:
+        out.steps = tuple(
+            [None if a < 0 else t[a:b].strip() for t, a, b in zip(texts, sa, sb, strict=True)]
+            for sa, sb in zip(starts, ends, strict=True)
+        )
+    if need & (NEED_WORDS | NEED_MARKS):
+        views = _views(texts)
+        unaligned = None in views
+        if unaligned:  # read by their steps below
+            views = [view or "" for view in views]
+        if need & NEED_WORDS:
+            out.words, out.sizes = _words(views, starts, ends)
+        if need & NEED_MARKS:
+            out.others = tuple(
+                list(map(str.count, views, repeat("\t"), sa, sb))
+                for sa, sb in zip(starts, ends, strict=True)
+            )
+            if "yes" in "".join(views):
+                out.yes = list(map(str.__contains__, views, repeat("yes")))
+            else:
+                out.yes = [False] * n
+        if unaligned:  # lower-casing changed the length: read those by their steps
+            _unaligned(out, parser, texts, need)
+    if parser.has_reflection and need & (NEED_EXACT | NEED_LOOSE):
+        passages = _passages(texts, starts, ends, tags)
+        if need & NEED_EXACT:
+            out.exact = passages
+        if need & NEED_LOOSE:  # a list of its own: a fallback row may differ in the two
+            out.loose = (passages[0][:], passages[1][:]) if need & NEED_EXACT else passages
+    if need & NEED_REPEAT:
+        out.repeated = [False] * n
+    if None in matches:
+        for i, m in enumerate(matches):
+            if m is None:
+                _patch(out, i, scan(parser, texts[i], need), need)
+    return out
+
+
+_REGS = attrgetter("regs")
+
+
+@lru_cache(maxsize=8)
+def _content_pattern(tags: tuple[str, ...]) -> re.Pattern:
+    """:func:`rewards._fused._plain_pattern` capturing only each tag's content."""
+    parts = ["[^<]*"]
+    for tag in tags:
+        parts.append(rf"(?:<{tag}>([^<]*)</{tag}>[^<]*)?")
+    return re.compile("".join(parts))
+
+
+def _words(views: list[str], starts: list, ends: list) -> tuple[tuple, tuple]:
+    """Each step's words (a :class:`LongWords` past :data:`LONG` characters) and count."""
+    words, sizes = [], []
+    for sa, sb in zip(starts, ends, strict=True):
+        pieces = map(str.__getitem__, views, map(slice, sa, sb))
+        if not sa or max(map(sub, sb, sa)) <= LONG:
+            column = list(map(str.split, pieces))
+            sizes.append(list(map(len, column)))
+        else:
+            column = [p.split() if len(p) <= LONG else LongWords.of(p) for p in pieces]
+            sizes.append([len(w) if type(w) is list else w.size for w in column])
+        words.append(column)
+    return tuple(words), tuple(sizes)
+
+
+def _views(texts: list[str]) -> list[str | None]:
+    if all(map(str.isascii, texts)):
+        return list(map(_decode, map(_translate, map(_encode, texts), repeat(_VIEW))))
+    return list(map(word_view, texts))
+
+
+def _plain_format(texts: list[str], starts: list, ends: list, tags) -> list[bool]:
+    """Format verdicts of plain responses (see :func:`rewards._fused._from_plain`): every
+    tag present, only whitespace before the first, a box after the last with a ``}``
+    after it."""
+    opening, closing = len(tags[0]) + 2, len(tags[-1]) + 3
+    present = list(map(min, *starts)) if len(starts) > 1 else starts[0]
+    boxes = list(map(str.find, texts, repeat(BOX), map(add, ends[-1], repeat(closing))))
+    closes = map(str.find, texts, repeat("}"), map(add, boxes, repeat(len(BOX))))
+    return [
+        p >= 0 and b >= 0 and c >= 0 and (a == opening or t[: a - opening].isspace())
+        for p, b, c, a, t in zip(present, boxes, closes, starts[0], texts, strict=True)
+    ]
+
+
+def _passages(texts: list[str], starts: list, ends: list, tags) -> tuple[list, list]:
+    """The reflective passages of plain responses: from the first tag's opening to the
+    second's opening, and through the second's closing (None without both tags)."""
+    opening, second, closing = len(tags[0]) + 2, len(tags[1]) + 2, len(tags[1]) + 3
+    cons, coh = [], []
+    for t, a1, a2, b2 in zip(texts, starts[0], starts[1], ends[1], strict=True):
+        if a1 < 0 or a2 < 0:
+            cons.append(None)
+            coh.append(None)
+        else:
+            cons.append(t[a1 - opening : a2 - second].strip())
+            coh.append(t[a1 - opening : b2 + closing].strip())
+    return cons, coh
+
+
+def _unaligned(out: Scan, parser, texts, need: int) -> None:
+    """Words and marks of the responses without a word view, from their steps."""
+    for i, text in enumerate(texts):
+        if not text.isascii() and len(text.lower()) != len(text):
+            _patch(out, i, scan(parser, text, need), need)
+
+
+def _patch(out: Scan, i: int, row: tuple, need: int) -> None:
+    """Write one response's :func:`~rewards._fused.scan` row into the columns."""
+    out.format[i] = row[0]
+    if out.steps is not None:
+        for column, step in zip(out.steps, row[3], strict=True):
+            column[i] = step
+    if out.exact is not None:
+        out.exact[0][i], out.exact[1][i] = row[4]
+    if out.loose is not None:
+        out.loose[0][i], out.loose[1][i] = row[5]
+    if out.repeated is not None:
+        out.repeated[i] = row[6]
+    if out.words is not None:
+        for column, sizes, words in zip(out.words, out.sizes, row[7], strict=True):
+            column[i] = words
+            sizes[i] = len(words)
+    if out.others is not None:
+        for column in out.others:
+            column[i] = UNKNOWN
+        out.yes[i] = True
