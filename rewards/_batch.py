@@ -113,12 +113,16 @@ class Batch:
 
 
 def _read_all(label_set: LabelSet, boxes: list[str | None]) -> tuple[list, list[bool]]:
-    """:meth:`LabelSet.read` of every box content, the common one-word labels in C."""
+    """:meth:`LabelSet.read` of every box content: the common one-word labels in C, each
+    other distinct content once (box contents repeat: ``\\text{fear}``)."""
     names = list(map(label_set._single.get, boxes))  # None for None and for the rest
     several = [False] * len(boxes)
-    if None in names:
-        read = label_set.read
+    if None in names and any(boxes):  # an empty box names nothing either
+        read, seen = label_set.read, {}
         for i, (name, box) in enumerate(zip(names, boxes, strict=True)):
-            if name is None and box is not None:
-                names[i], several[i] = read(box)
+            if name is None and box:
+                found = seen.get(box)
+                if found is None:
+                    found = seen[box] = read(box)
+                names[i], several[i] = found
     return names, several

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import repeat
-from operator import add, attrgetter, sub
+from operator import attrgetter
 
 from rewards._fused import (
     NEED_EXACT,
@@ -104,11 +104,14 @@ class Scan:
     ``exact`` / ``loose``: the two reflective passages, one list each. ``repeated``:
     a tag opens twice. ``others``: per tag, an upper bound of the characters of the
     step that are neither word characters nor spaces. ``yes``: False only where the
-    lower-cased response holds no ``yes``. Fields not asked for are None.
+    lower-cased response holds no ``yes``. ``spans``: per tag, the start and end lists
+    of each step's content in the text (-1 where the step is absent or the response was
+    parsed on its own). ``long``: some step may be a :class:`LongWords`. Fields not
+    asked for are None.
     """
 
     __slots__ = ("answer", "exact", "format", "loose", "n", "n_boxes", "need", "others")
-    __slots__ += ("repeated", "sizes", "steps", "words", "yes")
+    __slots__ += ("long", "repeated", "sizes", "spans", "steps", "words", "yes")
 
     def row(self, i: int) -> tuple:
         """Response ``i``'s fields as the row :func:`rewards._fused.scan` gives."""
@@ -128,27 +131,52 @@ class Scan:
         )
 
 
-def _answers(texts: list[str], n_boxes: list[int]) -> list[str | None]:
-    """The last closed box of each response (:func:`rewards._scan.last_answer`)."""
-    if not any(n_boxes):
-        return [None] * len(texts)
-    starts = list(map(str.rfind, texts, repeat(BOX)))
-    simple = map(_SIMPLE_BOX.match, texts, starts)  # start -1 has no box at 0 either
-    return [
-        m[1].strip() if m is not None else None if s < 0 else last_boxed(compact(t[s:]))
-        for m, s, t in zip(simple, starts, texts, strict=True)
+def _boxes(texts: list[str]) -> tuple[list[int], list, list[int], list[bool]]:
+    """``(n_boxes, answer, last, closed)`` of each response: how many ``\\boxed{``, the
+    content of the last one (:func:`rewards._scan.last_answer`), where it starts (-1:
+    none) and whether it closes as a box with at most one level of inner braces.
+
+    A response holds a second box only if a backslash precedes its last one, so the
+    boxes are counted only there.
+    """
+    n = len(texts)
+    last = list(map(str.rfind, texts, repeat(BOX)))
+    if max(last, default=-1) < 0:
+        return [0] * n, [None] * n, last, [False] * n
+    before = map(str.find, texts, repeat("\\"), repeat(0), last)
+    n_boxes = [
+        0 if at < 0 else 1 if b < 0 else t.count(BOX)
+        for t, at, b in zip(texts, last, before, strict=True)
     ]
+    found = list(map(_SIMPLE_BOX.match, texts, last))  # start -1: no box at 0 either
+    if None in found:
+        found = [
+            _NESTED_BOX.match(t, at) if m is None and at >= 0 else m
+            for m, at, t in zip(found, last, texts, strict=True)
+        ]
+    answers = [
+        m[1].strip() if m is not None else None if at < 0 else last_boxed(compact(t[at:]))
+        for m, at, t in zip(found, last, texts, strict=True)
+    ]
+    return n_boxes, answers, last, found
+
+
+#: A box whose content holds no tag character and at most one level of braces
+#: (``\\boxed{\\text{fear}}``): its content, as the brace walk reads it.
+_NESTED_BOX = re.compile(r"\\boxed\{((?:[^{}<>/]|\{[^{}<>/]*\})*)\}")
 
 
 def scan_batch(parser, texts: list[str], need: int) -> Scan:
     """The fields ``need`` asks for (``NEED_*`` bits) of every response of ``texts``."""
+    if not any(texts):
+        return _blank(parser, len(texts), need)
     out = Scan()
     n = out.n = len(texts)
     out.need = need
-    out.n_boxes = n_boxes = list(map(str.count, texts, repeat(BOX)))
-    out.answer = _answers(texts, n_boxes)
+    out.n_boxes, out.answer, last_box, simple = _boxes(texts)
     out.steps = out.exact = out.loose = out.repeated = out.words = out.sizes = None
-    out.others = out.yes = None
+    out.others = out.yes = out.spans = None
+    out.long = False
     if not need & (_NEED_TAGS | NEED_EXACT):
         tokens, scanners = parser.format_tokens, parser._scanners
         out.format = [
@@ -169,7 +197,8 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
         a, b = zip(*column, strict=True) if n else ((), ())
         starts.append(a)
         ends.append(b)
-    out.format = _plain_format(texts, starts, ends, tags)
+    out.spans = (starts, ends)
+    out.format = _plain_format(texts, starts, ends, tags, last_box, simple)
     if need & NEED_STEPS:
         out.steps = tuple(
             [None if a < 0 else t[a:b].strip() for t, a, b in zip(texts, sa, sb, strict=True)]
@@ -180,13 +209,15 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
         unaligned = None in views
         if unaligned:  # read by their steps below
             views = [view or "" for view in views]
+        pieces = [
+            [v[a:b] for v, a, b in zip(views, sa, sb, strict=True)]
+            for sa, sb in zip(starts, ends, strict=True)
+        ]
         if need & NEED_WORDS:
-            out.words, out.sizes = _words(views, starts, ends)
+            out.long = max(map(len, texts)) > LONG
+            out.words, out.sizes = _words(pieces, out.long)
         if need & NEED_MARKS:
-            out.others = tuple(
-                list(map(str.count, views, repeat("\t"), sa, sb))
-                for sa, sb in zip(starts, ends, strict=True)
-            )
+            out.others = tuple(list(map(str.count, column, repeat("\t"))) for column in pieces)
             if "yes" in "".join(views):
                 out.yes = list(map(str.__contains__, views, repeat("yes")))
             else:
@@ -211,6 +242,29 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
 _REGS = attrgetter("regs")
 
 
+def _blank(parser, n: int, need: int) -> Scan:
+    """The scan of ``n`` empty responses (no box, no tag, no word)."""
+    out = Scan()
+    out.n, out.need = n, need
+    k = len(parser.tags)
+    out.n_boxes, out.answer, out.format = [0] * n, [None] * n, [False] * n
+    tagged = need & (_NEED_TAGS | NEED_EXACT)
+    out.steps = tuple([None] * n for _ in range(k)) if tagged and need & NEED_STEPS else None
+    words = tagged and need & NEED_WORDS
+    out.words = tuple([[]] * n for _ in range(k)) if words else None  # shared, never mutated
+    out.sizes = tuple([0] * n for _ in range(k)) if words else None
+    marks = tagged and need & NEED_MARKS
+    out.others = tuple([0] * n for _ in range(k)) if marks else None
+    out.yes = [False] * n if marks else None
+    reflect = tagged and parser.has_reflection
+    out.exact = ([None] * n, [None] * n) if reflect and need & NEED_EXACT else None
+    out.loose = ([None] * n, [None] * n) if reflect and need & NEED_LOOSE else None
+    out.repeated = [False] * n if tagged and need & NEED_REPEAT else None
+    out.spans = ((-1,) * n,) * k, ((-1,) * n,) * k
+    out.long = False
+    return out
+
+
 @lru_cache(maxsize=8)
 def _content_pattern(tags: tuple[str, ...]) -> re.Pattern:
     """:func:`rewards._fused._plain_pattern` capturing only each tag's content."""
@@ -220,39 +274,52 @@ def _content_pattern(tags: tuple[str, ...]) -> re.Pattern:
     return re.compile("".join(parts))
 
 
-def _words(views: list[str], starts: list, ends: list) -> tuple[tuple, tuple]:
+def _words(pieces: list[list[str]], long: bool) -> tuple[tuple, tuple]:
     """Each step's words (a :class:`LongWords` past :data:`LONG` characters) and count."""
     words, sizes = [], []
-    for sa, sb in zip(starts, ends, strict=True):
-        pieces = map(str.__getitem__, views, map(slice, sa, sb))
-        if not sa or max(map(sub, sb, sa)) <= LONG:
-            column = list(map(str.split, pieces))
-            sizes.append(list(map(len, column)))
+    for column in pieces:
+        if not long:
+            found = list(map(str.split, column))
+            sizes.append(list(map(len, found)))
         else:
-            column = [p.split() if len(p) <= LONG else LongWords.of(p) for p in pieces]
-            sizes.append([len(w) if type(w) is list else w.size for w in column])
-        words.append(column)
+            found = [p.split() if len(p) <= LONG else LongWords.of(p) for p in column]
+            sizes.append([len(w) if type(w) is list else w.size for w in found])
+        words.append(found)
     return tuple(words), tuple(sizes)
 
 
 def _views(texts: list[str]) -> list[str | None]:
+    """:func:`word_view` of every response, in C when no lower case changes a length."""
     if all(map(str.isascii, texts)):
         return list(map(_decode, map(_translate, map(_encode, texts), repeat(_VIEW))))
-    return list(map(word_view, texts))
+    lows = list(map(str.lower, texts))
+    if list(map(len, lows)) != list(map(len, texts)):
+        return list(map(word_view, texts))
+    ascii_bytes = map(str.encode, lows, repeat("ascii"), repeat("replace"))
+    return list(map(_decode, map(_translate, ascii_bytes, repeat(_VIEW))))
 
 
-def _plain_format(texts: list[str], starts: list, ends: list, tags) -> list[bool]:
+def _plain_format(texts: list[str], starts, ends, tags, last_box, simple) -> list[bool]:
     """Format verdicts of plain responses (see :func:`rewards._fused._from_plain`): every
     tag present, only whitespace before the first, a box after the last with a ``}``
-    after it."""
+    after it (the last box, when it closes as a simple box, else the first one there)."""
     opening, closing = len(tags[0]) + 2, len(tags[-1]) + 3
-    present = list(map(min, *starts)) if len(starts) > 1 else starts[0]
-    boxes = list(map(str.find, texts, repeat(BOX), map(add, ends[-1], repeat(closing))))
-    closes = map(str.find, texts, repeat("}"), map(add, boxes, repeat(len(BOX))))
+    present = map(min, *starts) if len(starts) > 1 else starts[0]
     return [
-        p >= 0 and b >= 0 and c >= 0 and (a == opening or t[: a - opening].isspace())
-        for p, b, c, a, t in zip(present, boxes, closes, starts[0], texts, strict=True)
+        p >= 0
+        and box >= end + closing
+        and (a == opening or t[: a - opening].isspace())
+        and (m is not None or _closes(t, end + closing))
+        for p, box, end, a, m, t in zip(
+            present, last_box, ends[-1], starts[0], simple, texts, strict=True
+        )
     ]
+
+
+def _closes(text: str, start: int) -> bool:
+    """A ``}`` after the first ``\\boxed{`` from ``start`` on."""
+    box = text.find(BOX, start)
+    return box >= 0 and text.find("}", box + len(BOX)) >= 0
 
 
 def _passages(texts: list[str], starts: list, ends: list, tags) -> tuple[list, list]:

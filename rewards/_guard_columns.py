@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from itertools import compress, repeat
-from operator import le, or_
+from operator import le, not_
 
 from rewards import _inputs
 from rewards._columns import listed
@@ -115,41 +115,43 @@ def guard_columns(guards, batch) -> dict[str, list[float]]:
     texts = batch.texts
     out = dict.fromkeys(guards.components)
     most = guards.max_words
-    out["guard_multilabel"] = [-1.0 if s else 0.0 for s in several]
-    out["guard_repeat"] = [
-        -1.0 if b > 1 or r else 0.0 for b, r in zip(scanned.n_boxes, scanned.repeated, strict=True)
-    ]
+    zeros = [0.0] * n
+    out["guard_multilabel"] = [-1.0 if s else 0.0 for s in several] if True in several else zeros
+    if (n and max(scanned.n_boxes) > 1) or True in scanned.repeated:
+        out["guard_repeat"] = [
+            -1.0 if b > 1 or r else 0.0
+            for b, r in zip(scanned.n_boxes, scanned.repeated, strict=True)
+        ]
+    else:
+        out["guard_repeat"] = zeros[:]
     if n and max(map(len, texts)) > 2 * most:  # a shorter one holds at most max_words words
         out["guard_overlong"] = [
             -1.0 if len(t) > 2 * most and len(t.split(None, most)) > most else 0.0 for t in texts
         ]
     else:
-        out["guard_overlong"] = [0.0] * n
+        out["guard_overlong"] = zeros[:]
     lengths = scanned.sizes
     fewest = list(map(min, *lengths)) if len(lengths) > 1 else lengths[0]
     least = guards.min_step_words
-    out["guard_empty"] = [-1.0 if m < least else 0.0 for m in fewest]
+    if n and min(fewest) < least:
+        out["guard_empty"] = [-1.0 if m < least else 0.0 for m in fewest]
+    else:
+        out["guard_empty"] = zeros[:]
     same = batch.uniform_set(guards.label_set)
-    if same is not None or not n:
-        flags = _word_guards(
-            guards,
-            guards.vocabulary(same),
-            scanned,
-            lengths,
-            named,
-            texts,
-            _inputs.captions(batch.kwargs, n),
-            range(n),
-        )
+    captions = _inputs.captions(batch.kwargs, n)
+    if not any(texts):  # no word anywhere: only guard_empty can fire
+        flags = {}
+    elif same is not None:
+        vocab = guards.vocabulary(same)
+        flags = _word_guards(guards, vocab, scanned, named, texts, captions, range(n))
     else:
         flags = {}
         sets = batch.sets(guards.label_set)
-        captions = _inputs.captions(batch.kwargs, n)
         for label_set in dict.fromkeys(sets):
             rows = [i for i, s in enumerate(sets) if s is label_set]
-            for name, hits in _word_guards(
-                guards, guards.vocabulary(label_set), scanned, lengths, named, texts, captions, rows
-            ).items():
+            vocab = guards.vocabulary(label_set)
+            found = _word_guards(guards, vocab, scanned, named, texts, captions, rows)
+            for name, hits in found.items():
                 flags.setdefault(name, []).extend(hits)
     for name in (
         "guard_echo",
@@ -166,92 +168,162 @@ def guard_columns(guards, batch) -> dict[str, list[float]]:
     return out
 
 
-def _word_guards(guards, vocab, scanned, lengths, named, texts, captions, rows) -> dict:
+class _Steps:
+    """One step of the responses that hold words there: their batch indices, words,
+    word counts and special words (:attr:`Vocabulary.special` among them)."""
+
+    __slots__ = ("hits", "rows", "sizes", "words")
+
+    def __init__(self, words: list, sizes: list[int], rows, special: frozenset):
+        if 0 in sizes or len(rows) != len(sizes):
+            kept = [i for i in rows if sizes[i]]
+            words, sizes, rows = [words[i] for i in kept], [sizes[i] for i in kept], kept
+        self.rows, self.words, self.sizes = rows, words, sizes
+        self.hits = list(map(special.intersection, words))
+
+    def holding(self, vocabulary: frozenset) -> list[int]:
+        """Positions (in this step's lists) whose special words meet ``vocabulary``."""
+        return list(
+            compress(range(len(self.rows)), map(not_, map(vocabulary.isdisjoint, self.hits)))
+        )
+
+
+def _word_guards(guards, vocab, scanned, named, texts, captions, rows) -> dict:
     """Indices of the responses (among ``rows``) each word-reading guard flags."""
-    every = len(rows) == scanned.n
-    pick = (lambda column: column) if every else (lambda column: [column[i] for i in rows])
-    words = [pick(column) for column in scanned.words]
-    sizes = [pick(column) for column in lengths]
-    hits = [list(map(vocab.special.intersection, column)) for column in words]
-    boxed = pick(named)
-    index = list(rows)
-    flags = {}
-    # echo: a step with enough of its template's (or the prompt's) words for its length
-    echo = set()
-    positions = range(len(index))
-    for j, check in enumerate(vocab.checks):
-        if check is None or j >= len(words):
-            continue
-        fewest = map(check.need.get, sizes[j], repeat(check.far))
-        present = map(len, map(check.relevant.intersection, hits[j]))
-        for k in compress(positions, map(le, fewest, present)):
-            if k not in echo and guards._echo_step(
-                listed(words[j][k]), check.template, hits[j][k], vocab.prompt
-            ):
-                echo.add(k)
-    flags["guard_echo"] = [index[k] for k in sorted(echo)]
-    # stuffing: steps holding an emotion word
-    repeats, many = guards.stuffing_repeats, guards.stuffing_words
-    stuffed = set()
-    for column, found in zip(words, hits, strict=True):
-        emotional = list(map(vocab.emotion.intersection, found))
-        for k in compress(range(len(index)), emotional):
-            es = emotional[k]
-            if k in stuffed:
-                continue
-            if len(es) >= many:
-                stuffed.add(k)
-                continue
-            step = listed(column[k])
-            counts = list(map(step.count, es))
-            if max(counts) >= repeats or sum(counts) >= many:
-                stuffed.add(k)
-    flags["guard_stuffing"] = [index[k] for k in sorted(stuffed)]
-    # mismatch: step1/step2 name labels, none of them the boxed one
-    if vocab.keys is None:  # two-word names: read in order
-        second = words[1] if len(words) > 1 else repeat([])
-        mismatch = [
-            k
-            for k, (b, one, two) in enumerate(zip(boxed, words[0], second, strict=False))
-            if b is not None and _named_elsewhere(vocab, b, listed(one) + listed(two))
-        ]
-    else:
-        keyset, own = vocab.keyset, vocab.by_label
-        first = list(map(keyset.intersection, hits[0]))
-        if len(hits) > 1:
-            first = list(map(or_, first, map(keyset.intersection, hits[1])))
-        mismatch = [
-            k for k in compress(range(len(index)), first) if own[boxed[k]].isdisjoint(first[k])
-        ]
-    flags["guard_mismatch"] = [index[k] for k in mismatch]
-    # injection: "yes" anywhere, or a step opening with an injection word
-    yes = pick(scanned.yes)
-    injected = {k for k in compress(range(len(index)), yes) if said_yes(texts[index[k]])}
-    for column, found in zip(words, hits, strict=True):
-        for k in compress(range(len(index)), map(INJECTION_WORDS.intersection, found)):
-            if k not in injected and injected_words(listed(column[k])):
-                injected.add(k)
-    flags["guard_injection"] = [index[k] for k in sorted(injected)]
-    # filler: steps with enough characters that are neither word characters nor spaces
-    fewest = 10 if guards.filler_share <= 0.5 else 1
-    padded = set()
-    scanners = guards.parser._scanners
-    for j, (column, others) in enumerate(zip(words, map(pick, scanned.others), strict=True)):
-        for k in [k for k, o in enumerate(others) if o >= fewest and k not in padded]:
-            step = scanners[j].content(texts[index[k]])
-            if step and guards._filler(step, sum(map(len, listed(column[k])))):
-                padded.add(k)
-    flags["guard_filler"] = [index[k] for k in sorted(padded)]
+    steps = [
+        _Steps(column, sizes, rows, vocab.special)
+        for column, sizes in zip(scanned.words, scanned.sizes, strict=True)
+    ]
+    flags = {
+        "guard_echo": _echoes(guards, vocab, steps),
+        "guard_stuffing": _stuffed(guards, vocab.emotion, steps, scanned.long),
+        "guard_mismatch": _mismatched(vocab, steps, scanned.words, named),
+    }
+    # injection: "yes" anywhere, or a step holding a word an injection opens with
+    yes = scanned.yes
+    injected = {i for i in rows if yes[i] and said_yes(texts[i])}
+    for step in steps:
+        for k in step.holding(INJECTION_WORDS):
+            i = step.rows[k]
+            if i not in injected and any(injected_words(listed(c[i])) for c in scanned.words):
+                injected.add(i)
+    flags["guard_injection"] = sorted(injected)
+    flags["guard_filler"] = _padded(guards, scanned, texts, rows)
     # copy: step1 covered by n-grams of the caption
     if captions is None:
         flags["guard_copy"] = []
     else:
+        first = scanned.words[0]
         flags["guard_copy"] = [
-            i
-            for k, i in enumerate(index)
-            if captions[i] and guards._copied(listed(words[0][k]), captions[i])
+            i for i in rows if captions[i] and guards._copied(listed(first[i]), captions[i])
         ]
     return flags
+
+
+def _mismatched(vocab, steps, words, named) -> list[int]:
+    """Responses whose step1/step2 name labels (by name or synonym), none the boxed one."""
+    if vocab.keys is None:  # two-word names: read in order
+        rows = sorted({i for step in steps[:2] for i in step.rows if named[i] is not None})
+        second = words[1] if len(words) > 1 else repeat([])
+        return [
+            i
+            for i in rows
+            if _named_elsewhere(vocab, named[i], listed(words[0][i]) + listed(second[i]))
+        ]
+    own = vocab.by_label  # the words naming each label (all of them for no label)
+    seen: dict[int, bool] = {}  # response -> no word of steps 1-2 names its boxed label
+    for step in steps[:2]:
+        for k in step.holding(vocab.keyset):
+            i = step.rows[k]
+            # a step without a naming word cannot name the boxed label either
+            seen[i] = seen.get(i, True) and own[named[i]].isdisjoint(step.hits[k])
+    return sorted(i for i, flag in seen.items() if flag)
+
+
+def _padded(guards, scanned, texts, rows) -> list[int]:
+    """Steps of filler (:meth:`~rewards.guards.HackingGuards._filler`). Its three rules
+    need 10+ characters that are neither word characters nor spaces (1+ when
+    ``filler_share > 0.5``); then letters under ``filler_share`` of at most ``letters +
+    others`` characters, or 10+ characters that are not ASCII or are ASCII symbols
+    (every foreign character and every symbol is one)."""
+    share = guards.filler_share
+    fewest = 10 if share <= 0.5 else 1
+    padded = set()
+    scanners, starts, ends = guards.parser._scanners, *scanned.spans
+    allowed = None if len(rows) == scanned.n else set(rows)
+    for j, (column, others) in enumerate(zip(scanned.words, scanned.others, strict=True)):
+        found = compress(range(len(others)), map(le, repeat(fewest), others))
+        for i in found if allowed is None else (i for i in found if i in allowed):
+            if i in padded:
+                continue
+            a = starts[j][i]  # -1: absent, or a response parsed on its own
+            raw = texts[i][a : ends[j][i]] if a >= 0 else scanners[j].content(texts[i]) or ""
+            letters = sum(map(len, listed(column[i])))
+            if letters >= share * (letters + others[i]) and _odd(raw) < 10:
+                continue
+            step = raw.strip()
+            if step and guards._filler(step, letters):
+                padded.add(i)
+    return sorted(padded)
+
+
+def _odd(text: str) -> int:
+    """How many characters of ``text`` are not ASCII or are ASCII symbols (neither word
+    characters, whitespace nor ``.,;:!?'"()-``): a bound on its foreign characters and on
+    its symbols."""
+    return len(text) - len(text.encode("ascii", "ignore").translate(None, _ASCII_SYMBOLS))
+
+
+_ASCII_SYMBOLS = bytes(
+    c for c in range(128) if not (chr(c).isalnum() or chr(c).isspace() or chr(c) in "_.,;:!?'\"()-")
+)
+
+
+def _echoes(guards, vocab, steps) -> list[int]:
+    """Steps with enough of their template's (or the prompt's) words for their length,
+    then :meth:`~rewards.guards.HackingGuards._echo_step` on those."""
+    echo = set()
+    for step, check in zip(steps, vocab.checks, strict=False):
+        if check is None or max(step.sizes, default=0) < check.least:
+            continue
+        found = step.hits
+        # how many relevant words a step of its length needs: its special words first
+        fewest = list(map(check.need.get, step.sizes, repeat(check.far)))
+        near = list(compress(range(len(found)), map(le, fewest, map(len, found))))
+        relevant = map(len, map(check.relevant.intersection, [found[k] for k in near]))
+        for k in compress(near, map(le, [fewest[k] for k in near], relevant)):
+            i = step.rows[k]
+            if i not in echo and guards._echo_step(
+                listed(step.words[k]), check.template, found[k], vocab.prompt
+            ):
+                echo.add(i)
+    return sorted(echo)
+
+
+def _stuffed(guards, emotion, steps, long: bool) -> list[int]:
+    """Steps holding ``stuffing_repeats`` of one emotion word or ``stuffing_words`` in all:
+    only a step with an emotion word, then only one with at least as many occurrences
+    of emotion words as the smaller threshold."""
+    repeats, many = guards.stuffing_repeats, guards.stuffing_words
+    least = min(repeats, many)
+    stuffed = set()
+    for step in steps:
+        emotional = list(map(emotion.intersection, step.hits))
+        holding = list(compress(range(len(emotional)), emotional))
+        if not holding:
+            continue
+        words = [step.words[k] for k in holding]
+        if long:
+            words = list(map(listed, words))
+        present = [emotional[k] for k in holding]
+        occurrences = map(sum, map(map, map(getattr, words, repeat("count")), present))
+        for k, found, es in compress(
+            zip(holding, words, present, strict=True), map(le, repeat(least), occurrences)
+        ):
+            counts = list(map(found.count, es))
+            if max(counts) >= repeats or sum(counts) >= many:
+                stuffed.add(step.rows[k])
+    return sorted(stuffed)
 
 
 def _named_elsewhere(vocab, boxed: str, reasoning: list[str]) -> bool:

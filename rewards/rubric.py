@@ -25,6 +25,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import add, mul
 from typing import Any
 
 from rewards._batch import Batch
@@ -255,8 +256,10 @@ class Rubric:
                 totals = [
                     t if v is None else t + w * v for t, v in zip(totals, values, strict=True)
                 ]
+            elif values.count(values[0]) == n:  # one value (a judge-free 1.0): one product
+                totals = list(map(add, totals, repeat(w * values[0], n)))
             else:
-                totals = [t + w * v for t, v in zip(totals, values, strict=True)]
+                totals = list(map(add, totals, map(mul, repeat(w, n), values)))
         return totals
 
     def totals(self, parts: Mapping[str, Sequence[float | None]]) -> list[float]:

@@ -194,6 +194,8 @@ class AffectReward(Reward):
         words = batch.scan(self.parser, NEED_WORDS).words[step3]
         named = batch.answers(self.parser, NEED_WORDS, self.label_set)[0]
         same = batch.uniform_set(self.label_set)
+        if not max(batch.scan(self.parser, NEED_WORDS).sizes[step3], default=0):
+            return [0.0] * batch.n  # no step3 says anything
         if same is None:
             sets = batch.sets(self.label_set)
             return list(map(_agreement, map(listed, words), named, sets))
