@@ -170,6 +170,8 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
     """The fields ``need`` asks for (``NEED_*`` bits) of every response of ``texts``."""
     if not any(texts):
         return _blank(parser, len(texts), need)
+    if len(texts) == 1:
+        return _one(parser, texts[0], need)
     out = Scan()
     n = out.n = len(texts)
     out.need = need
@@ -240,6 +242,33 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
 
 
 _REGS = attrgetter("regs")
+
+
+def _one(parser, text: str, need: int) -> Scan:
+    """The scan of a single response, from its :func:`rewards._fused.scan` row. ``others``
+    is then exact: the step's non-space characters that are not word characters."""
+    marks = need & NEED_MARKS
+    row = scan(parser, text, need | NEED_STEPS | NEED_WORDS if marks else need)
+    out = Scan()
+    out.n, out.need, out.long = 1, need, False
+    out.format, out.answer, out.n_boxes = [row[0]], [row[1]], [row[2]]
+    out.steps = None if row[3] is None or not need & NEED_STEPS else tuple([s] for s in row[3])
+    out.exact = None if row[4] is None else ([row[4][0]], [row[4][1]])
+    out.loose = None if row[5] is None else ([row[5][0]], [row[5][1]])
+    out.repeated = None if row[6] is None else [row[6]]
+    out.words = out.sizes = out.others = out.yes = None
+    k = len(parser.tags)
+    out.spans = ((-1,),) * k, ((-1,),) * k
+    if row[7] is not None and need & NEED_WORDS:
+        out.words = tuple([w] for w in row[7])
+        out.sizes = tuple([len(w)] for w in row[7])
+    if marks:
+        out.others = tuple(
+            [0 if s is None else len(s) - s.count(" ") - sum(map(len, w))]
+            for s, w in zip(row[3], row[7], strict=True)
+        )
+        out.yes = ["yes" in text.lower()]
+    return out
 
 
 def _blank(parser, n: int, need: int) -> Scan:

@@ -112,6 +112,14 @@ def guard_columns(guards, batch) -> dict[str, list[float]]:
     n = batch.n
     scanned = batch.scan(guards.parser, NEEDS)
     named, several = batch.answers(guards.parser, NEEDS, guards.label_set)
+    if n == 1:  # one response: the same checks, without the batch passes
+        return dict(
+            zip(
+                guards.components,
+                map(_listed_one, _one(guards, batch, scanned, named[0], several[0])),
+                strict=True,
+            )
+        )
     texts = batch.texts
     out = dict.fromkeys(guards.components)
     most = guards.max_words
@@ -166,6 +174,62 @@ def guard_columns(guards, batch) -> dict[str, list[float]]:
             column[i] = -1.0
         out[name] = column
     return out
+
+
+def _listed_one(value: float) -> list[float]:
+    return [value]
+
+
+def _one(guards, batch, scanned, boxed, several: bool) -> tuple[float, ...]:
+    """The ten guards of a batch's only response, in component order (``boxed``: the
+    label its box names or None; ``several``: the box names two or more)."""
+    text = batch.texts[0]
+    sizes = [column[0] for column in scanned.sizes]
+    most, least = guards.max_words, guards.min_step_words
+    empty = min(sizes, default=least) < least
+    repeat_ = scanned.n_boxes[0] > 1 or scanned.repeated[0]
+    overlong = len(text) > 2 * most and len(text.split(None, most)) > most
+    echo = stuffed = mismatch = injection = padded = copied = False
+    if text:
+        vocab = guards.vocabulary(batch.sets(guards.label_set)[0])
+        words = [column[0] for column in scanned.words]
+        hits = list(map(vocab.special.intersection, words))
+        echo = any(
+            check is not None
+            and size >= check.least
+            and echo_step(guards, vocab, check, w, size, h)
+            for w, size, h, check in zip(words, sizes, hits, vocab.checks, strict=False)
+        )
+        repeats, many = guards.stuffing_repeats, guards.stuffing_words
+        for w, h in zip(words, hits, strict=True):
+            emotions = vocab.emotion.intersection(h)
+            if emotions and stuffed_step(listed(w), emotions, repeats, many):
+                stuffed = True
+                break
+        if vocab.keys is None:
+            second = listed(words[1]) if len(words) > 1 else []
+            mismatch = boxed is not None and named_elsewhere(
+                vocab, boxed, listed(words[0]) + second
+            )
+        else:
+            naming = [h for h in hits[:2] if not vocab.keyset.isdisjoint(h)]
+            mismatch = bool(naming) and all(map(vocab.by_label[boxed].isdisjoint, naming))
+        injection = (scanned.yes[0] and said_yes(text)) or any(
+            not INJECTION_WORDS.isdisjoint(h) and injected_words(listed(w))
+            for w, h in zip(words, hits, strict=True)
+        )
+        fewest = 10 if guards.filler_share <= 0.5 else 1
+        scanners = guards.parser._scanners
+        padded = any(
+            others[0] >= fewest
+            and padded_step(guards, scanners[j].content(text) or "", words[j], others[0])
+            for j, others in enumerate(scanned.others)
+        )
+        captions = _inputs.captions(batch.kwargs, 1)
+        if captions is not None and captions[0]:
+            copied = guards._copied(listed(words[0]), captions[0])
+    flags = (echo, empty, several, repeat_, overlong, stuffed, mismatch, injection, padded)
+    return (*(-1.0 if flag else 0.0 for flag in flags), -1.0 if copied else 0.0)
 
 
 class _Steps:
@@ -228,7 +292,7 @@ def _mismatched(vocab, steps, words, named) -> list[int]:
         return [
             i
             for i in rows
-            if _named_elsewhere(vocab, named[i], listed(words[0][i]) + listed(second[i]))
+            if named_elsewhere(vocab, named[i], listed(words[0][i]) + listed(second[i]))
         ]
     own = vocab.by_label  # the words naming each label (all of them for no label)
     seen: dict[int, bool] = {}  # response -> no word of steps 1-2 names its boxed label
@@ -258,13 +322,19 @@ def _padded(guards, scanned, texts, rows) -> list[int]:
                 continue
             a = starts[j][i]  # -1: absent, or a response parsed on its own
             raw = texts[i][a : ends[j][i]] if a >= 0 else scanners[j].content(texts[i]) or ""
-            letters = sum(map(len, listed(column[i])))
-            if letters >= share * (letters + others[i]) and _odd(raw) < 10:
-                continue
-            step = raw.strip()
-            if step and guards._filler(step, letters):
+            if padded_step(guards, raw, column[i], others[i]):
                 padded.add(i)
     return sorted(padded)
+
+
+def padded_step(guards, raw: str, words, others: int) -> bool:
+    """The filler check of one step (``raw``: its text, maybe unstripped; ``others``: a
+    bound on its characters that are neither word characters nor spaces)."""
+    letters = sum(map(len, listed(words)))
+    if letters >= guards.filler_share * (letters + others) and _odd(raw) < 10:
+        return False
+    step = raw.strip()
+    return bool(step) and guards._filler(step, letters)
 
 
 def _odd(text: str) -> int:
@@ -300,6 +370,14 @@ def _echoes(guards, vocab, steps) -> list[int]:
     return sorted(echo)
 
 
+def echo_step(guards, vocab, check, words, size: int, hits: frozenset) -> bool:
+    """The echo check of one step (as :func:`_echoes` decides it for a batch)."""
+    fewest = check.need.get(size, check.far)
+    if len(hits) < fewest or len(check.relevant.intersection(hits)) < fewest:
+        return False
+    return guards._echo_step(listed(words), check.template, hits, vocab.prompt)
+
+
 def _stuffed(guards, emotion, steps, long: bool) -> list[int]:
     """Steps holding ``stuffing_repeats`` of one emotion word or ``stuffing_words`` in all:
     only a step with an emotion word, then only one with at least as many occurrences
@@ -320,12 +398,20 @@ def _stuffed(guards, emotion, steps, long: bool) -> list[int]:
         for k, found, es in compress(
             zip(holding, words, present, strict=True), map(le, repeat(least), occurrences)
         ):
-            counts = list(map(found.count, es))
-            if max(counts) >= repeats or sum(counts) >= many:
+            if stuffed_step(found, es, repeats, many):
                 stuffed.add(step.rows[k])
     return sorted(stuffed)
 
 
-def _named_elsewhere(vocab, boxed: str, reasoning: list[str]) -> bool:
+def stuffed_step(words: list[str], emotions, repeats: int, many: int) -> bool:
+    """One emotion word (of ``emotions``, those in the step) ``repeats`` times or
+    ``many`` emotion words in all among ``words``."""
+    counts = list(map(words.count, emotions))
+    return max(counts, default=0) >= repeats or sum(counts) >= many
+
+
+def named_elsewhere(vocab, boxed: str, reasoning: list[str]) -> bool:
+    """Reasoning (step1/step2 words) naming labels, none of them ``boxed``, read in order
+    (label sets with two-word names)."""
     found = set(vocab.label_set._found(reasoning))
     return bool(found) and boxed not in found

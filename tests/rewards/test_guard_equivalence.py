@@ -17,9 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rewards import presets
+from rewards._columns import scan_batch
+from rewards._fused import scan
 from rewards._guards import SET_STEP_TEMPLATES
 from rewards.guards import HackingGuards
 from rewards.labels import Label, LabelSet
+from rewards.parsing import get_parser
 from rewards.rules import AffectReward
 
 TWO_WORDS = LabelSet(
@@ -124,6 +127,12 @@ def test_guards_equal_their_plain_definitions(texts, label_set, options, caption
         caption = None if captions is None else captions[i]
         expected = oracle.guards(text, label_set, caption, **options)
         assert {k: v[i] for k, v in got.items()} == expected, (text, caption)
+    # a batch of one takes its own path (no batch passes): the same values
+    alone = {k: v[:1] for k, v in columns.items() if k != "label_set"}
+    got = guards.score_components(None, texts[:1], label_set=label_set, **alone)
+    caption = None if captions is None else captions[0]
+    expected = oracle.guards(texts[0], label_set, caption, **options)
+    assert {k: v[0] for k, v in got.items()} == expected, texts[0]
 
 
 def gold(label_set) -> str:
@@ -151,3 +160,17 @@ def test_the_robust_preset_adds_up_the_plain_components(texts):
         expected = oracle.guards(text)
         assert {k: result.components[k] for k in expected} == expected
         assert result.components["affect"] == oracle.affect(text)
+
+
+@PROPS
+@given(
+    texts=st.lists(response(), min_size=1, max_size=6),
+    parser=st.sampled_from(["set", "think"]),
+    need=st.integers(0, 63),
+)
+def test_batch_scan_rows_equal_the_fused_scan(texts, parser, need):
+    parser = get_parser(parser)
+    expected = [scan(parser, text, need) for text in texts]
+    scanned = scan_batch(parser, texts, need)
+    assert [scanned.row(i) for i in range(len(texts))] == expected
+    assert scan_batch(parser, texts[:1], need).row(0) == expected[0]  # the one-row path
