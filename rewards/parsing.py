@@ -35,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rewards._fused import NEED_STEPS as _NEED_STEPS
+from rewards._fused import scan as _scan_row
 from rewards._scan import BOX, compact, cut, format_ok, last_boxed, tag_scanner
 from rewards.errors import UnknownNameError
 
@@ -123,6 +125,7 @@ class Parser:
             "}",
         )
         self._scanners = tuple(tag_scanner(t) for t in self.tags)
+        self._n_lt = 2 * len(self.tags)  # "<" in a clean response: one per tag token
 
     def __reduce__(self):
         return get_parser, (self.name,)
@@ -130,6 +133,28 @@ class Parser:
     def parse(self, text: str) -> ParsedResponse:
         """Parse one response (memoised on the text)."""
         return _parse(self.name, text)
+
+    def summary(
+        self, text: str
+    ) -> tuple[bool, str | None, tuple[str | None, ...], tuple[str, ...]]:
+        """``(format_ok, answer, steps, malformed)``, equal to those fields of :meth:`parse`.
+
+        One fused scan (as a rubric runs), without building or memoising a full parse:
+        what a caller that already scored a response needs to describe it. Only a
+        response that is not clean (some malformation code applies) pays for a full
+        parse, to name its malformations.
+
+        Example:
+            >>> get_parser("set").summary("<step1>a</step1><step2>b</step2> \\\\boxed{awe}")
+            (False, 'awe', ('a', 'b', None), ('missing_step3',))
+        """
+        fmt, answer, n_boxes, steps = _scan_row(self, text, _NEED_STEPS)[:4]
+        # format_ok puts every tag token in order in the compacted text; when those are
+        # its only "<" (compaction keeps every "<"), no tag repeats or comes out of order
+        # and the one box follows the last closing tag: the response is clean
+        if fmt and n_boxes == 1 and answer and all(steps) and text.count("<") == self._n_lt:
+            return fmt, answer, steps, ()
+        return fmt, answer, steps, self._parse(text).malformed
 
     def _parse(self, text: str) -> ParsedResponse:
         packed = compact(text)
