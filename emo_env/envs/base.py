@@ -18,7 +18,7 @@ import numpy as np
 from gymnasium import spaces
 
 from emo_env.envs.config import EnvConfig
-from emo_env.envs.samples import CAPTION_CHARS, SampleCache
+from emo_env.envs.samples import CAPTION_CHARS, SCORE_COLUMNS, SampleCache
 from emo_env.envs.spaces import fit_text, prose_space
 from rewards.errors import EmoError, InvalidInputError, UnknownNameError
 from rewards.parsing import get_parser
@@ -60,6 +60,7 @@ class EmoEnvBase(gym.Env):
     """Base class: one sample per episode, drawn in a seeded random order."""
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+    single_turn: ClassVar[bool] = False
 
     def __init__(
         self, config: EnvConfig | None = None, render_mode: str | None = None, **options: Any
@@ -103,12 +104,17 @@ class EmoEnvBase(gym.Env):
         self._sample: dict[str, Any] | None = None
         self._running = False
         self._n = len(dataset)
-        self._samples = SampleCache(dataset, config, self._prompt_chars)
-        self._copy_obs = True
+        self._samples = SampleCache(dataset, config, self._prompt_chars, self._image_views())
+        self._rotate = True  # False in a vector env: its batches are copies
         self._parser = get_parser(template_format(config.template))
 
     def _make_rubric(self) -> Any:
         return self.config.build_rubric()
+
+    def _image_views(self) -> int:
+        """Read-only copies of each image handed out in turn: one more than the
+        observations with the sample's image in an episode (reset and final: 2)."""
+        return 3
 
     def _prompt_limit(self, config: EnvConfig) -> int:
         """Most characters of an observed prompt (longer prompts are cut to it)."""
@@ -148,15 +154,24 @@ class EmoEnvBase(gym.Env):
         return self._start(self._advance())
 
     def _start(self, index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        record = self._enter(index)
+        return self._observation(), self._reset_info(record)
+
+    def _enter(self, index: int) -> dict[str, Any]:
+        """Start an episode on row ``index``; returns its record."""
         self._sample = record = self._samples.get(index)
         self._running = True
         self._on_reset()
-        return self._observation(), self._reset_info(record)
+        return record
 
     def _reset_info(self, record: dict[str, Any]) -> dict[str, Any]:
         return record["info"].copy()
 
     def _pick(self, options: Any, n: int) -> int:
+        if type(options) is dict and len(options) == 1:  # the common case, checked at once
+            index = options.get("index")
+            if type(index) is int and 0 <= index < n:
+                return index
         if not isinstance(options, Mapping):
             raise InvalidInputError(
                 "reset options must be a dict such as {'sample_id': id} or {'index': i}; got "
@@ -194,18 +209,19 @@ class EmoEnvBase(gym.Env):
     def _on_reset(self) -> None:
         """Hook for subclasses (per-episode state)."""
 
-    def _observation(self, prompt: str | None = None, final: bool = False) -> dict[str, Any]:
-        """The sample's observation: its image a fresh copy, so that no two consecutive
-        observations share data (Gymnasium's rule), except in the vector env (which copies
-        each image into a fresh batch) and in the ``final`` observation of an episode,
-        which holds a read-only view of the episode's image (as the vector env's
-        ``final_obs`` does): it follows a fresh copy and precedes the next reset's."""
-        obs = self._sample["obs"].copy()
-        if self._copy_obs and not final:
-            obs["image"] = obs["image"].copy()
-        if prompt is not None:
-            obs["prompt"] = fit_text(prompt, self._prompt_chars)
-        return obs
+    def _observation(self, prompt: str | None = None) -> dict[str, Any]:
+        """The sample's observation, a new dict. Its image is a read-only array that no
+        user can change, and the next of the sample's read-only copies
+        (:class:`~emo_env.envs.samples.ImageViews`), so that consecutive observations
+        never share memory (Gymnasium's rule; ``check_env`` passes) and no step copies
+        an image."""
+        record = self._sample
+        views = record["views"]
+        return {
+            "image": views.take() if self._rotate else views.first,
+            "prompt": record["prompt"] if prompt is None else fit_text(prompt, self._prompt_chars),
+            "caption": record["observed_caption"],
+        }
 
     # --- steps ---------------------------------------------------------------------
 
@@ -238,26 +254,35 @@ class EmoEnvBase(gym.Env):
     def _finish_step(self, pending: Pending, result: Any):
         raise NotImplementedError
 
-    def _score_kwargs(self, pendings: list[Pending]) -> dict[str, Any]:
-        return {
-            "labels": [p.sample["label"] for p in pendings],
-            "images": [p.sample["image"] for p in pendings],
-            "label_set": [p.sample["label_set"] for p in pendings],
-            "caption": [p.sample["caption"] for p in pendings],  # dataset columns, as TRL
-            "id": [p.sample["id"] for p in pendings],
-            "dataset": [p.sample["dataset"] for p in pendings],
-        }
-
     def _score(self, pendings: list[Pending]) -> list[Any]:
-        """Score every pending step that needs it in ONE rubric call."""
+        """Score every pending step that needs it in ONE rubric call.
+
+        The rubric gets the responses, the prompts, and the dataset columns as TRL passes
+        them (``labels``, ``images``, ``label_set``, ``caption``, ``id``, ``dataset``),
+        each a new list, from each record's row of them (:data:`SCORE_COLUMNS`).
+        """
         todo = [p for p in pendings if p.score]
         if not todo:
             return [None] * len(pendings)
-        prompts = [p.sample["prompt"] for p in todo]
-        texts = [p.text for p in todo]
-        results = self.rubric.score_batch(texts, prompts=prompts, **self._score_kwargs(todo))
+        if len(pendings) == 1:  # a single env's step: the same keywords, spelt out
+            pending = pendings[0]
+            prompt, label, image, label_set, caption, sample_id, dataset = pending.sample["columns"]
+            return self.rubric.score_batch(
+                [pending.text],
+                prompts=[prompt],
+                labels=[label],
+                images=[image],
+                label_set=[label_set],
+                caption=[caption],
+                id=[sample_id],
+                dataset=[dataset],
+            )
+        columns = zip(*[p.sample["columns"] for p in todo], strict=True)
+        results = self.rubric.score_batch(
+            [p.text for p in todo], **dict(zip(SCORE_COLUMNS, map(list, columns), strict=True))
+        )
         if len(todo) == len(pendings):
-            return list(results)
+            return results
         found = iter(results)
         return [next(found) if p.score else None for p in pendings]
 
