@@ -148,7 +148,8 @@ class Parser:
             >>> get_parser("set").summary("<step1>a</step1><step2>b</step2> \\\\boxed{awe}")
             (False, 'awe', ('a', 'b', None), ('missing_step3',))
         """
-        fmt, answer, n_boxes, steps = _scan_row(self, text, _NEED_STEPS)[:4]
+        row = _scan_row(self, text, _NEED_STEPS)
+        fmt, answer, n_boxes, steps = row[0], row[1], row[2], row[3]
         # format_ok puts every tag token in order in the compacted text; when those are
         # its only "<" (compaction keeps every "<"), no tag repeats or comes out of order
         # and the one box follows the last closing tag: the response is clean

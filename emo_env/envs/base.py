@@ -97,6 +97,7 @@ class EmoEnvBase(gym.Env):
         self.rubric = rubric if rubric is not None else self._make_rubric()
         height, width = config.image_size
         self._prompt_chars = self._prompt_limit(config)
+        self._max_chars = config.max_action_chars
         self.observation_space = spaces.Dict(self._obs_spaces(height, width))
         self.action_space = prose_space(config.max_action_chars)
         self._order: np.ndarray | None = None
@@ -134,20 +135,24 @@ class EmoEnvBase(gym.Env):
 
         Options: ``{"sample_id": id}`` or ``{"index": i}`` pick a sample explicitly.
         """
-        super().reset(seed=seed)
         if seed is not None or self._order is None:
-            self._order, self._pos = self.np_random.permutation(self._n), 0
-            index = int(self._order[0])
+            super().reset(seed=seed)  # (a no-op without a seed)
+            self._order, self._pos = self.np_random.permutation(self._n).tolist(), 0
+            index = self._order[0]
         else:
             index = self._advance()
-        return self._start(index if options is None else self._pick(options, self._n))
+        if options is not None:
+            index = self._pick(options, self._n)
+        record = self._enter(index)
+        return self._observation(), self._reset_info(record)
 
     def _advance(self) -> int:
         """The next row of the seeded order (a new permutation each epoch)."""
-        self._pos += 1
-        if self._pos >= self._n:
-            self._order, self._pos = self.np_random.permutation(self._n), 0
-        return int(self._order[self._pos])
+        pos = self._pos = self._pos + 1
+        if pos >= self._n:
+            self._order, self._pos = self.np_random.permutation(self._n).tolist(), 0
+            return self._order[0]
+        return self._order[pos]
 
     def _autoreset(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """``reset()`` without seed or options, as the vector env's autoreset calls it."""
@@ -228,8 +233,7 @@ class EmoEnvBase(gym.Env):
     def step(self, action: Any):
         """Score ``action`` (the response text); see the class docs for ``info``."""
         pending = self._begin_step(action)
-        result = self._score([pending])[0]
-        return self._finish_step(pending, result)
+        return self._finish_step(pending, self._score([pending])[0])
 
     def _check_running(self) -> None:
         if self._sample is None:
@@ -261,10 +265,7 @@ class EmoEnvBase(gym.Env):
         them (``labels``, ``images``, ``label_set``, ``caption``, ``id``, ``dataset``),
         each a new list, from each record's row of them (:data:`SCORE_COLUMNS`).
         """
-        todo = [p for p in pendings if p.score]
-        if not todo:
-            return [None] * len(pendings)
-        if len(pendings) == 1:  # a single env's step: the same keywords, spelt out
+        if len(pendings) == 1 and pendings[0].score:  # a single env's step: spelt out
             pending = pendings[0]
             prompt, label, image, label_set, caption, sample_id, dataset = pending.sample["columns"]
             return self.rubric.score_batch(
@@ -277,6 +278,9 @@ class EmoEnvBase(gym.Env):
                 id=[sample_id],
                 dataset=[dataset],
             )
+        todo = [p for p in pendings if p.score]
+        if not todo:
+            return [None] * len(pendings)
         columns = zip(*[p.sample["columns"] for p in todo], strict=True)
         results = self.rubric.score_batch(
             [p.text for p in todo], **dict(zip(SCORE_COLUMNS, map(list, columns), strict=True))

@@ -36,10 +36,11 @@ def merge_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
     """
     order = list(infos[0])
     if all(map(order.__eq__, map(list, infos))):  # same keys, same order: transpose
-        rows = [list(info.values()) for info in infos]
+        rows = [tuple(info.values()) for info in infos]
         if set(map(type, chain.from_iterable(rows))) == {float}:  # e.g. reward components
-            table = np.array(rows, dtype=np.float64)  # one array; a column per key
-            mask = _all_present(len(infos))
+            n, k = len(infos), len(order)  # one array; a column per key
+            table = np.fromiter(chain.from_iterable(rows), np.float64, n * k).reshape(n, k)
+            mask = _all_present(n)
             out: dict[str, Any] = {}
             for j, key in enumerate(order):
                 out[key] = table[:, j]

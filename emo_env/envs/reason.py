@@ -75,7 +75,10 @@ class EmoReasonEnv(EmoEnvBase):
     single_turn: ClassVar[bool] = True  # every step ends the episode (see EmoVectorEnv)
 
     def _begin_step(self, action: Any) -> Pending:
-        self._check_running()
+        if not self._running:
+            self._check_running()  # raises
+        if type(action) is str and len(action) <= self._max_chars:  # the common case
+            return Pending(action, self._sample, False)
         text, cut = self._response(action)
         return Pending(text, self._sample, cut)
 

@@ -9,6 +9,7 @@ environment share one cache.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -41,7 +42,7 @@ class ImageViews:
         count: how many copies to hand out in turn.
     """
 
-    __slots__ = ("_next", "_views", "array")
+    __slots__ = ("_views", "array", "first", "take")
 
     def __init__(self, array: np.ndarray, count: int):
         array.setflags(write=False)
@@ -50,22 +51,14 @@ class ImageViews:
         for copy in copies:
             copy.setflags(write=False)
         self._views = [copy.view() for copy in copies]
-        self._next = 0
+        #: The first copy, always the same (for observations copied into a batch).
+        self.first = self._views[0]
+        #: The next read-only copy (a call; copies come in turn).
+        self.take = itertools.cycle(self._views).__next__
 
     @property
     def nbytes(self) -> int:
         return self.array.nbytes * len(self._views)
-
-    @property
-    def first(self) -> np.ndarray:
-        """The first copy, always the same (for observations copied into a batch)."""
-        return self._views[0]
-
-    def take(self) -> np.ndarray:
-        """The next read-only copy."""
-        i = self._next
-        self._next = 0 if i + 1 == len(self._views) else i + 1
-        return self._views[i]
 
 
 class SampleCache:
