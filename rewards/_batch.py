@@ -8,13 +8,18 @@ there is no cache across batches.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from rewards import _inputs
 from rewards._fused import ANSWER, scan
 from rewards.labels import LabelSet, get_label_set
 
-__all__ = ["Batch"]
+__all__ = ["WATCHED", "Batch"]
+
+#: While it holds a list, every Batch built is appended to it
+#: (:class:`rewards.parsing.ParseCapture` reads their parse rows).
+WATCHED: ContextVar[list | None] = ContextVar("rewards_watched_batches", default=None)
 
 
 class Batch:
@@ -40,6 +45,9 @@ class Batch:
         self._labels: dict[str, list[str]] = {}
         self._rows: dict[str, tuple[int, list[tuple]]] = {}
         self._answers: dict[tuple[str, str], list[tuple[str | None, bool]]] = {}
+        watched = WATCHED.get()
+        if watched is not None:
+            watched.append(self)
 
     def sets(self, default: str) -> list[LabelSet]:
         """The label set of each sample (``label_set`` column, else ``default``)."""

@@ -34,7 +34,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import is_
 
+from rewards import _batch
 from rewards._fused import NEED_STEPS as _NEED_STEPS
 from rewards._fused import scan as _scan_row
 from rewards._scan import BOX, compact, cut, format_ok, last_boxed, tag_scanner
@@ -42,6 +44,7 @@ from rewards.errors import UnknownNameError
 
 __all__ = [
     "REFERENCE_NO_ANSWER",
+    "ParseCapture",
     "ParsedResponse",
     "Parser",
     "SETParser",
@@ -148,7 +151,10 @@ class Parser:
             >>> get_parser("set").summary("<step1>a</step1><step2>b</step2> \\\\boxed{awe}")
             (False, 'awe', ('a', 'b', None), ('missing_step3',))
         """
-        row = _scan_row(self, text, _NEED_STEPS)
+        return self._summarize(text, _scan_row(self, text, _NEED_STEPS))
+
+    def _summarize(self, text: str, row: tuple) -> tuple:
+        """:meth:`summary` from the fused scan row of ``text`` (with the steps)."""
         fmt, answer, n_boxes, steps = row[0], row[1], row[2], row[3]
         # format_ok puts every tag token in order in the compacted text; when those are
         # its only "<" (compaction keeps every "<"), no tag repeats or comes out of order
@@ -210,6 +216,49 @@ class Parser:
         if n_boxes and last_close > packed.rfind(_BOX):
             issues.append("box_before_reasoning")
         return tuple(issues)
+
+
+class ParseCapture:
+    """The fused parses the rubric calls inside a ``with`` block made, read back.
+
+    A caller that describes the responses it has just scored (an environment's
+    ``info``) gets their :meth:`Parser.summary` from the parse the rubric call made of
+    the same texts, when that parse read the step contents (e.g. ``emo_r3_robust``'s
+    guards do), instead of scanning every response a second time.
+
+    Example:
+        >>> from rewards import presets
+        >>> rubric, parser = presets.build("emo_r3_robust"), get_parser("set")
+        >>> texts = ["<step1>a</step1><step2>b</step2><step3>c</step3> \\\\boxed{awe}"]
+        >>> with ParseCapture() as capture:
+        ...     results = rubric.score_batch(texts, labels=["awe"])
+        >>> capture.summaries(parser, texts)
+        [(True, 'awe', ('a', 'b', 'c'), ())]
+    """
+
+    __slots__ = ("_batches", "_token")
+
+    def __enter__(self) -> ParseCapture:
+        self._batches: list = []
+        self._token = _batch.WATCHED.set(self._batches)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _batch.WATCHED.reset(self._token)
+
+    def summaries(self, parser: Parser, texts: list[str]) -> list[tuple]:
+        """:meth:`Parser.summary` of each text: from a captured parse of the same text
+        objects when one read the steps, else from a new scan."""
+        for batch in reversed(self._batches):
+            found = batch._rows.get(parser.name)  # (NEED_* bits, one scan row per text)
+            seen = batch.texts
+            if (
+                found is not None
+                and found[0] & _NEED_STEPS
+                and (seen is texts or (len(seen) == len(texts) and all(map(is_, seen, texts))))
+            ):
+                return list(map(parser._summarize, texts, found[1]))
+        return list(map(parser.summary, texts))
 
 
 def loose_passages(text: str) -> tuple[str | None, str | None]:

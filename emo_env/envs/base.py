@@ -21,7 +21,7 @@ from emo_env.envs.config import EnvConfig
 from emo_env.envs.samples import CAPTION_CHARS, SCORE_COLUMNS, SampleCache
 from emo_env.envs.spaces import fit_text, prose_space
 from rewards.errors import EmoError, InvalidInputError, UnknownNameError
-from rewards.parsing import get_parser
+from rewards.parsing import ParseCapture, get_parser
 from rewards.prompts import template_format
 
 __all__ = ["EmoEnvBase", "EpisodeStateError", "Pending", "check_render_mode"]
@@ -54,6 +54,7 @@ class Pending:
     answers: dict[str, str] | None = None  # EmoReflect's
     questions: dict[str, str] | None = None
     answer_truncated: bool = False
+    summary: tuple | None = None  # Parser.summary of the text, set when scored
 
 
 class EmoEnvBase(gym.Env):
@@ -141,9 +142,13 @@ class EmoEnvBase(gym.Env):
             index = self._order[0]
         else:
             index = self._advance()
-        if options is not None:
-            index = self._pick(options, self._n)
-        record = self._enter(index)
+        if options is not None:  # {"index": i} checked here, anything else by _pick
+            index = options.get("index") if type(options) is dict and len(options) == 1 else None
+            if type(index) is not int or not 0 <= index < self._n:
+                index = self._pick(options, self._n)
+        self._sample = record = self._samples.get(index)  # self._enter(index), inlined
+        self._running = True
+        self._on_reset()
         return self._observation(), self._reset_info(record)
 
     def _advance(self) -> int:
@@ -173,10 +178,6 @@ class EmoEnvBase(gym.Env):
         return record["info"].copy()
 
     def _pick(self, options: Any, n: int) -> int:
-        if type(options) is dict and len(options) == 1:  # the common case, checked at once
-            index = options.get("index")
-            if type(index) is int and 0 <= index < n:
-                return index
         if not isinstance(options, Mapping):
             raise InvalidInputError(
                 "reset options must be a dict such as {'sample_id': id} or {'index': i}; got "
@@ -259,7 +260,9 @@ class EmoEnvBase(gym.Env):
         raise NotImplementedError
 
     def _score(self, pendings: list[Pending]) -> list[Any]:
-        """Score every pending step that needs it in ONE rubric call.
+        """Score every pending step that needs it in ONE rubric call; set each one's
+        ``summary`` (from the rubric's own parse when it made one, see
+        :class:`~rewards.parsing.ParseCapture`).
 
         The rubric gets the responses, the prompts, and the dataset columns as TRL passes
         them (``labels``, ``images``, ``label_set``, ``caption``, ``id``, ``dataset``),
@@ -268,23 +271,31 @@ class EmoEnvBase(gym.Env):
         if len(pendings) == 1 and pendings[0].score:  # a single env's step: spelt out
             pending = pendings[0]
             prompt, label, image, label_set, caption, sample_id, dataset = pending.sample["columns"]
-            return self.rubric.score_batch(
-                [pending.text],
-                prompts=[prompt],
-                labels=[label],
-                images=[image],
-                label_set=[label_set],
-                caption=[caption],
-                id=[sample_id],
-                dataset=[dataset],
-            )
+            texts = [pending.text]
+            with ParseCapture() as capture:
+                results = self.rubric.score_batch(
+                    texts,
+                    prompts=[prompt],
+                    labels=[label],
+                    images=[image],
+                    label_set=[label_set],
+                    caption=[caption],
+                    id=[sample_id],
+                    dataset=[dataset],
+                )
+            pending.summary = capture.summaries(self._parser, texts)[0]
+            return results
         todo = [p for p in pendings if p.score]
         if not todo:
             return [None] * len(pendings)
         columns = zip(*[p.sample["columns"] for p in todo], strict=True)
-        results = self.rubric.score_batch(
-            [p.text for p in todo], **dict(zip(SCORE_COLUMNS, map(list, columns), strict=True))
-        )
+        texts = [p.text for p in todo]
+        with ParseCapture() as capture:
+            results = self.rubric.score_batch(
+                texts, **dict(zip(SCORE_COLUMNS, map(list, columns), strict=True))
+            )
+        for pending, summary in zip(todo, capture.summaries(self._parser, texts), strict=True):
+            pending.summary = summary
         if len(todo) == len(pendings):
             return results
         found = iter(results)

@@ -24,10 +24,13 @@ __all__ = ["EmoReasonEnv", "step_info"]
 def step_info(env: EmoEnvBase, pending: Pending, result: Any) -> dict[str, Any]:
     """The ``info`` of a scored step: label, parse, reward breakdown, malformations.
 
-    The parse fields come from one fused scan of the response
-    (:meth:`~rewards.parsing.Parser.summary`), equal to a full parse's.
+    The parse fields are :meth:`~rewards.parsing.Parser.summary`'s (equal to a full
+    parse's), read from the rubric's parse of the response when it made one.
     """
-    format_ok, answer, steps, malformed = env._parser.summary(pending.text)
+    summary = pending.summary
+    if summary is None:
+        summary = env._parser.summary(pending.text)
+    format_ok, answer, steps, malformed = summary
     sample = pending.sample
     components = dict(result.components)
     accuracy = components.get("accuracy")
