@@ -8,13 +8,19 @@ there is no cache across batches.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from rewards import _inputs
 from rewards._columns import Scan, scan_batch
+from rewards._fused import NEED_STEPS
 from rewards.labels import LabelSet, get_label_set
 
-__all__ = ["Batch"]
+__all__ = ["WATCHED", "Batch"]
+
+#: While it holds ``(list, parser name)`` (a :class:`rewards.parsing.ParseCapture`),
+#: every Batch built is appended to the list and also reads that parser's step contents.
+WATCHED: ContextVar[tuple[list, str] | None] = ContextVar("rewards_watched", default=None)
 
 
 class Batch:
@@ -35,11 +41,16 @@ class Batch:
             kwargs = _inputs.clean_captions(kwargs)
         self.kwargs = kwargs
         self.n = len(self.texts)
-        self.needs = needs
         self._sets: dict[str, list[LabelSet]] = {}
         self._labels: dict[str, list[str]] = {}
         self._scans: dict[str, Scan] = {}
         self._answers: dict[tuple[str, str], tuple[list[str | None], list[bool]]] = {}
+        watched = WATCHED.get()
+        if watched is not None:
+            batches, name = watched
+            batches.append(self)
+            needs = {**needs, name: needs.get(name, 0) | NEED_STEPS}
+        self.needs = needs
 
     def sets(self, default: str) -> list[LabelSet]:
         """The label set of each sample (``label_set`` column, else ``default``)."""

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from rewards import presets
 from rewards._columns import scan_batch
-from rewards._fused import scan
+from rewards._fused import NEED_STEPS, scan
 from rewards._guards import SET_STEP_TEMPLATES
 from rewards.guards import HackingGuards
 from rewards.labels import Label, LabelSet
-from rewards.parsing import get_parser
+from rewards.parsing import ParseCapture, get_parser
 from rewards.rules import AffectReward
 
 TWO_WORDS = LabelSet(
@@ -174,3 +174,18 @@ def test_batch_scan_rows_equal_the_fused_scan(texts, parser, need):
     scanned = scan_batch(parser, texts, need)
     assert [scanned.row(i) for i in range(len(texts))] == expected
     assert scan_batch(parser, texts[:1], need).row(0) == expected[0]  # the one-row path
+
+
+@PROPS
+@given(
+    texts=st.lists(response(), min_size=1, max_size=6),
+    preset=st.sampled_from(["emo_r3_robust", "emo_r3_paper", "emo_r3_reference"]),
+)
+def test_captured_summaries_equal_the_parser_summary(texts, preset):
+    rubric, parser = presets.get(preset), get_parser("set")
+    with ParseCapture(parser) as capture:
+        rubric.score_batch(texts, ["fear"] * len(texts))
+    (batch,) = capture._batches  # read from the call's own scan, steps included
+    assert batch._scans["set"].need & NEED_STEPS
+    assert capture.summaries(texts) == [parser.summary(text) for text in texts]
+    assert capture.summaries(list(texts)) == [parser.summary(text) for text in texts]
