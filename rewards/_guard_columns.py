@@ -155,7 +155,7 @@ def guard_columns(guards, batch) -> dict[str, list[float]]:
     else:
         flags = {}
         sets = batch.sets(guards.label_set)
-        for label_set in dict.fromkeys(sets):
+        for label_set in {id(s): s for s in sets}.values():  # a LabelSet is unhashable
             rows = [i for i, s in enumerate(sets) if s is label_set]
             vocab = guards.vocabulary(label_set)
             found = _word_guards(guards, vocab, scanned, named, texts, captions, rows)

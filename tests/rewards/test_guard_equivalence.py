@@ -135,6 +135,15 @@ def test_guards_equal_their_plain_definitions(texts, label_set, options, caption
     assert {k: v[0] for k, v in got.items()} == expected, texts[0]
 
 
+@PROPS
+@given(rows=st.lists(st.tuples(response(), st.sampled_from(LABEL_SETS)), min_size=1, max_size=6))
+def test_guards_with_a_label_set_per_sample_equal_their_plain_definitions(rows):
+    texts, sets = [list(column) for column in zip(*rows, strict=True)]
+    got = HackingGuards().score_components(None, texts, label_set=sets, label=list(map(gold, sets)))
+    for i, (text, label_set) in enumerate(rows):
+        assert {k: v[i] for k, v in got.items()} == oracle.guards(text, label_set), text
+
+
 def gold(label_set) -> str:
     if isinstance(label_set, LabelSet):
         return label_set.names[0]
