@@ -1,20 +1,26 @@
 """The inputs of one scoring call, validated once and shared by every reward of a rubric.
 
 A :class:`Batch` holds the response texts and the keyword columns; the label sets, gold
-labels, images and the fused parse rows (:func:`rewards._fused.scan`) are computed on
+labels, images and the fused parse (:func:`rewards._columns.scan_batch`) are computed on
 first use and kept for the other rewards of the same call. Nothing outlives the call:
 there is no cache across batches.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from rewards import _inputs
-from rewards._fused import ANSWER, scan
+from rewards._columns import Scan, scan_batch
+from rewards._fused import NEED_STEPS
 from rewards.labels import LabelSet, get_label_set
 
-__all__ = ["Batch"]
+__all__ = ["WATCHED", "Batch"]
+
+#: While it holds ``(list, parser name)`` (a :class:`rewards.parsing.ParseCapture`),
+#: every Batch built is appended to the list and also reads that parser's step contents.
+WATCHED: ContextVar[tuple[list, str] | None] = ContextVar("rewards_watched", default=None)
 
 
 class Batch:
@@ -27,7 +33,7 @@ class Batch:
             the first reward to ask for parse rows gets what all of them read.
     """
 
-    __slots__ = ("_answers", "_labels", "_rows", "_sets", "kwargs", "n", "needs", "texts")
+    __slots__ = ("_answers", "_labels", "_scans", "_sets", "kwargs", "n", "needs", "texts")
 
     def __init__(self, completions: Any, kwargs: dict[str, Any], needs: dict[str, int]):
         self.texts = _inputs.completion_texts(completions)
@@ -35,11 +41,16 @@ class Batch:
             kwargs = _inputs.clean_captions(kwargs)
         self.kwargs = kwargs
         self.n = len(self.texts)
-        self.needs = needs
         self._sets: dict[str, list[LabelSet]] = {}
         self._labels: dict[str, list[str]] = {}
-        self._rows: dict[str, tuple[int, list[tuple]]] = {}
-        self._answers: dict[tuple[str, str], list[tuple[str | None, bool]]] = {}
+        self._scans: dict[str, Scan] = {}
+        self._answers: dict[tuple[str, str], tuple[list[str | None], list[bool]]] = {}
+        watched = WATCHED.get()
+        if watched is not None:
+            batches, name = watched
+            batches.append(self)
+            needs = {**needs, name: needs.get(name, 0) | NEED_STEPS}
+        self.needs = needs
 
     def sets(self, default: str) -> list[LabelSet]:
         """The label set of each sample (``label_set`` column, else ``default``)."""
@@ -83,36 +94,46 @@ class Batch:
             self._labels[key] = out
         return out
 
-    def rows(self, parser, need: int) -> list[tuple]:
-        """Fused parse rows of every response with at least the ``need`` fields."""
-        have = self._rows.get(parser.name)
-        if have is not None and have[0] & need == need:
-            return have[1]
-        flags = self.needs.get(parser.name, 0) | need | (have[0] if have else 0)
-        texts = self.texts
-        if "" in texts:  # one shared row for every empty response
-            empty = scan(parser, "", flags)
-            rows = [scan(parser, text, flags) if text else empty for text in texts]
-        else:
-            rows = [scan(parser, text, flags) for text in texts]
-        self._rows[parser.name] = (flags, rows)
-        return rows
+    def scan(self, parser, need: int) -> Scan:
+        """The fused parse of every response (:func:`rewards._columns.scan_batch`) with
+        at least the ``need`` fields, and every field the rubric's rewards declared."""
+        have = self._scans.get(parser.name)
+        if have is not None and have.need & need == need:
+            return have
+        flags = self.needs.get(parser.name, 0) | need | (have.need if have else 0)
+        found = self._scans[parser.name] = scan_batch(parser, self.texts, flags)
+        return found
 
-    def answers(self, parser, need: int, default: str) -> list[tuple[str | None, bool]]:
-        """``(label the box names or None, box names two or more labels)`` per response."""
+    def answers(self, parser, need: int, default: str) -> tuple[list[str | None], list[bool]]:
+        """``(label each box names or None, whether it names two or more labels)``."""
         key = (parser.name, default)
         out = self._answers.get(key)
         if out is None:
-            rows = self.rows(parser, need)
-            sets = self.sets(default)
+            boxes = self.scan(parser, need).answer
             same = self.uniform_set(default)
             if same is not None:
-                read = same.read
-                out = [(None, False) if r[ANSWER] is None else read(r[ANSWER]) for r in rows]
+                out = _read_all(same, boxes)
             else:
-                out = [
-                    (None, False) if r[ANSWER] is None else s.read(r[ANSWER])
-                    for r, s in zip(rows, sets, strict=True)
+                reads = [
+                    (None, False) if a is None else s.read(a)
+                    for a, s in zip(boxes, self.sets(default), strict=True)
                 ]
+                out = ([r[0] for r in reads], [r[1] for r in reads])
             self._answers[key] = out
         return out
+
+
+def _read_all(label_set: LabelSet, boxes: list[str | None]) -> tuple[list, list[bool]]:
+    """:meth:`LabelSet.read` of every box content: the common one-word labels in C, each
+    other distinct content once (box contents repeat: ``\\text{fear}``)."""
+    names = list(map(label_set._single.get, boxes))  # None for None and for the rest
+    several = [False] * len(boxes)
+    if None in names and any(boxes):  # an empty box names nothing either
+        read, seen = label_set.read, {}
+        for i, (name, box) in enumerate(zip(names, boxes, strict=True)):
+            if name is None and box:
+                found = seen.get(box)
+                if found is None:
+                    found = seen[box] = read(box)
+                names[i], several[i] = found
+    return names, several

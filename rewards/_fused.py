@@ -25,6 +25,7 @@ __all__ = [
     "N_BOXES",
     "NEED_EXACT",
     "NEED_LOOSE",
+    "NEED_MARKS",
     "NEED_REPEAT",
     "NEED_STEPS",
     "NEED_WORDS",
@@ -37,6 +38,8 @@ __all__ = [
 
 # what a reward may need beyond format, answer and box count (always computed)
 NEED_STEPS, NEED_EXACT, NEED_LOOSE, NEED_REPEAT, NEED_WORDS = 1, 2, 4, 8, 16
+#: batch scans only (:mod:`rewards._columns`): bounds on each step's non-word characters
+NEED_MARKS = 32
 _NEED_TAGS = NEED_STEPS | NEED_LOOSE | NEED_REPEAT | NEED_WORDS
 
 # positions in a scan row

@@ -80,7 +80,7 @@ def completion_texts(completions: Any) -> list[str]:
             f"{type(completions).__name__}. Wrap a single response in a list."
         )
     if {*map(type, completions)} <= {str}:  # the common case, checked in C
-        if all(map(str.isascii, completions)):
+        if all(map(str.isascii, completions)) or _SURROGATE.search("".join(completions)) is None:
             return completions if type(completions) is list else list(completions)
         return list(map(clean_text, completions))
     return [completion_text(c, i) for i, c in enumerate(completions)]

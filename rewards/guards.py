@@ -44,30 +44,16 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import re
 
-from rewards import _inputs
-from rewards._fused import N_BOXES, NEED_REPEAT, NEED_STEPS, NEED_WORDS, REPEATED, STEPS, WORDS
-from rewards._guards import (
-    EMOTION_WORDS,
-    INJECTION_WORDS,
-    INSTRUCTION_WORDS,
-    SET_STEP_TEMPLATES,
-    Template,
-    copied_share,
-    injected_words,
-    said_yes,
-    words_of,
-)
+from rewards._guard_columns import NEEDS, Vocabulary, guard_columns
+from rewards._guards import SET_STEP_TEMPLATES, Template, copied_share, words_of
 from rewards.base import MultiReward
 from rewards.errors import InvalidInputError
 
 __all__ = ["SET_STEP_TEMPLATES", "HackingGuards"]
 
 _SYMBOL = re.compile(r"[^\w\s.,;:!?'\"()\-]")  # neither a word character nor punctuation
-
-_words = words_of  # kept for callers of the old private helper
 
 
 class HackingGuards(MultiReward):
@@ -99,7 +85,7 @@ class HackingGuards(MultiReward):
         "guard_copy",
     )
     value_range = (-1.0, 0.0)
-    needs = NEED_STEPS | NEED_WORDS | NEED_REPEAT
+    needs = NEEDS
 
     def __init__(
         self,
@@ -135,86 +121,43 @@ class HackingGuards(MultiReward):
         if templates is None:
             templates = SET_STEP_TEMPLATES if self.parser.name == "set" else ()
         self.templates = tuple(templates)
-        # the flags of the empty response: only guard_empty (when steps need words)
-        self._blank = (0.0, -1.0 if min_step_words > 0 else 0.0, *(0.0,) * 8)
         last = len(self.templates) - 1  # the last step (affect) legitimately reuses its words
         padding = (None,) * max(0, len(self.parser.tags) - len(self.templates))
         self._templates = (
             tuple(Template(t, echo_overlap, i < last) for i, t in enumerate(self.templates))
             + padding
-        )
+        )[: len(self.parser.tags)]
+        self._vocabularies: dict[int, tuple[object, Vocabulary]] = {}
 
-    def _echo(self, steps) -> bool:
-        """Whether any step echoes its template (see the module docs)."""
-        return any(
-            self._echo_words(words_of(step or ""), template)
-            for step, template in zip(steps, self._templates, strict=False)
-            if template is not None
-        )
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_vocabularies"] = {}  # rebuilt on first use
+        return state
 
-    def _echo_words(
-        self, words: list[str], template: Template, prompt_words: frozenset = INSTRUCTION_WORDS
-    ) -> bool:
-        if template.echoed(words, self.echo_overlap):
-            return True
-        return template.paraphrase and _paraphrase(words, prompt_words.intersection(words))
+    def vocabulary(self, label_set) -> Vocabulary:
+        """The word sets these guards look for under ``label_set`` (built once)."""
+        cached = self._vocabularies.get(id(label_set))
+        if cached is not None and cached[0] is label_set:
+            return cached[1]
+        if len(self._vocabularies) > 64:  # label sets built on the fly: keep it small
+            self._vocabularies.clear()
+        vocab = Vocabulary(label_set, self._templates, self.echo_overlap)
+        self._vocabularies[id(label_set)] = (label_set, vocab)
+        return vocab
 
     def columns(self, batch):
-        rows = batch.rows(self.parser, self.needs)
-        answers = batch.answers(self.parser, self.needs, self.label_set)
-        sets = batch.sets(self.label_set)
-        captions = _inputs.captions(batch.kwargs, batch.n) or _NO_CAPTIONS
-        least, templates, overlap = self.min_step_words, self._templates, self.echo_overlap
-        repeats, many = self.stuffing_repeats, self.stuffing_words
-        short, most, filler = 2 * self.max_words, self.max_words, self._filler
-        out = []
-        blank = self._blank
-        for row, read, text, label_set, caption in zip(
-            rows, answers, batch.texts, sets, captions, strict=False
-        ):
-            if not text:
-                out.append(blank)
-                continue
-            vocab = _vocabulary(label_set)
-            steps, words_all = row[STEPS], row[WORDS]
-            # the words every check looks for, found once for step1+step2 and once for
-            # the rest (supersets of each step's: the per-step checks narrow them)
-            first = words_all[0] + words_all[1] if len(words_all) > 1 else words_all[0]
-            hits_first = vocab.special.intersection(first)
-            rest = [w for words in words_all[2:] for w in words] if len(words_all) > 2 else []
-            hits = hits_first | vocab.special.intersection(rest) if rest else hits_first
-            reasoning = first + rest
-            emotions = hits & vocab.emotion
-            echo = padded = False
-            for step, words, template in zip(steps, words_all, templates, strict=False):
-                if template is not None and not echo and len(words) >= template.least:
-                    echo = template.echoed(words, overlap, template.distinct & hits) or (
-                        template.paraphrase and _paraphrase(words, vocab)
-                    )
-                if not padded and step:
-                    letters = sum(map(len, words))
-                    if 4 * letters < 3 * len(step):  # else no room for filler
-                        padded = filler(step, letters)
-            stuffed = bool(emotions) and _stuffed(words_all, reasoning, emotions, repeats, many)
-            out.append(
-                (
-                    -1.0 if echo else 0.0,
-                    -1.0 if min(map(len, words_all), default=least) < least else 0.0,
-                    -1.0 if read[1] else 0.0,
-                    -1.0 if row[N_BOXES] > 1 or row[REPEATED] else 0.0,
-                    -1.0 if len(text) > short and len(text.split()) > most else 0.0,
-                    -1.0 if stuffed else 0.0,
-                    -1.0 if vocab.mismatch(read[0], hits_first, first) else 0.0,
-                    -1.0
-                    if said_yes(text)
-                    or (hits & INJECTION_WORDS and any(map(injected_words, words_all)))
-                    else 0.0,
-                    -1.0 if padded else 0.0,
-                    -1.0 if caption and self._copied(words_all, caption) else 0.0,
-                )
-            )
-        columns = list(map(list, zip(*out, strict=True))) if out else [[] for _ in self.components]
-        return dict(zip(self.components, columns, strict=True))
+        return guard_columns(self, batch)
+
+    def score_all(self, texts, kwargs):
+        return self.columns(self._batch(texts, kwargs))
+
+    # --- the exact checks, run where the batch-wide necessary conditions hold -----------
+
+    def _echo_step(self, words: list[str], template: Template, hits, prompt) -> bool:
+        """Whether a step (``words``; ``hits``: its special words) echoes ``template``."""
+        if template.echoed(words, self.echo_overlap, template.distinct & hits):
+            return True
+        return template.paraphrase and _paraphrase(words, prompt.intersection(hits))
 
     def _filler(self, step: str, letters: int) -> bool:
         """Symbols or another script in a step (``letters``: its a-z letters)."""
@@ -234,87 +177,16 @@ class HackingGuards(MultiReward):
         symbols = _SYMBOL.subn("", step)[1]
         return symbols >= 10 and 5 * symbols >= chars
 
-    def _copied(self, words_all: tuple, caption: str | None) -> bool:
-        if not caption or not words_all:
-            return False
-        step1 = words_all[0]
-        if len(step1) < self.copy_ngram:
+    def _copied(self, step1: list[str], caption: str | None) -> bool:
+        """Whether step1 (its words) is copied from ``caption``."""
+        if not caption or len(step1) < self.copy_ngram:
             return False
         return copied_share(step1, words_of(caption), self.copy_ngram) >= self.copy_share
 
-    def score_all(self, texts, kwargs):
-        return self.columns(self._batch(texts, kwargs))
 
-
-_NO_CAPTIONS = itertools.repeat(None)
-
-
-class _Vocabulary:
-    """The word sets of one label set the guards look for."""
-
-    __slots__ = ("emotion", "keys", "label_set", "prompt", "special")
-
-    def __init__(self, label_set):
-        keys = {k: v for k, v in label_set._table.items() if " " not in k}
-        self.label_set = label_set
-        self.keys = None if label_set._multiword else keys  # one-word name/synonym -> label
-        self.emotion = EMOTION_WORDS | frozenset(keys)
-        names = frozenset(w for name in label_set.names for w in words_of(name))
-        self.prompt = INSTRUCTION_WORDS | names
-        self.special = self.emotion | self.prompt | INJECTION_WORDS
-
-    def mismatch(self, boxed: str | None, hits: set[str], reasoning: list[str]) -> bool:
-        """step1/step2 (``reasoning``; ``hits``: its special words) name labels, by name or
-        synonym, none of them the boxed one."""
-        if boxed is None:
-            return False
-        if self.keys is None:
-            found = set(self.label_set._found(reasoning))
-        else:
-            keys = self.keys
-            found = {keys[w] for w in hits if w in keys}
-        return bool(found) and boxed not in found
-
-
-_VOCABULARIES: dict[int, tuple[object, _Vocabulary]] = {}
-
-
-def _vocabulary(label_set) -> _Vocabulary:
-    """The (cached) word sets of a label set."""
-    cached = _VOCABULARIES.get(id(label_set))
-    if cached is not None and cached[0] is label_set:
-        return cached[1]
-    if len(_VOCABULARIES) > 256:  # label sets built on the fly: keep the cache small
-        _VOCABULARIES.clear()
-    vocab = _Vocabulary(label_set)
-    _VOCABULARIES[id(label_set)] = (label_set, vocab)
-    return vocab
-
-
-def _paraphrase(words: list[str], vocab: _Vocabulary) -> bool:
-    """5+ distinct words, 70% of them the prompt's own (at least 4 of them, then)."""
-    if len(words) < 5:
-        return False
-    present = vocab.prompt.intersection(words)
-    if len(present) < 4:
+def _paraphrase(words: list[str], present: frozenset) -> bool:
+    """5+ distinct words, 70% of them the prompt's own (``present``: those in ``words``)."""
+    if len(words) < 5 or len(present) < 4:
         return False
     distinct = set(words)
     return len(distinct) >= 5 and 10 * len(present) >= 7 * len(distinct)
-
-
-def _stuffed(
-    words_all: tuple, reasoning: list[str], emotions: set[str], repeats: int, many: int
-) -> bool:
-    """In some step, one emotion word ``repeats`` times, or ``many`` emotion words in all.
-
-    ``emotions``: the emotion words of the whole reasoning; fewer than
-    ``min(repeats, many)`` of them there leaves no step stuffed.
-    """
-    total = sum(map(reasoning.count, emotions))
-    if total < min(repeats, many):
-        return False
-    for words in words_all:
-        counts = [words.count(w) for w in emotions]
-        if max(counts, default=0) >= repeats or sum(counts) >= many:
-            return True
-    return False

@@ -34,12 +34,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import is_
 
+from rewards import _batch
+from rewards._fused import NEED_STEPS as _NEED_STEPS
+from rewards._fused import scan as _scan_row
 from rewards._scan import BOX, compact, cut, format_ok, last_boxed, tag_scanner
 from rewards.errors import UnknownNameError
 
 __all__ = [
     "REFERENCE_NO_ANSWER",
+    "ParseCapture",
     "ParsedResponse",
     "Parser",
     "SETParser",
@@ -123,6 +128,7 @@ class Parser:
             "}",
         )
         self._scanners = tuple(tag_scanner(t) for t in self.tags)
+        self._n_lt = 2 * len(self.tags)  # "<" in a clean response: one per tag token
 
     def __reduce__(self):
         return get_parser, (self.name,)
@@ -130,6 +136,32 @@ class Parser:
     def parse(self, text: str) -> ParsedResponse:
         """Parse one response (memoised on the text)."""
         return _parse(self.name, text)
+
+    def summary(
+        self, text: str
+    ) -> tuple[bool, str | None, tuple[str | None, ...], tuple[str, ...]]:
+        """``(format_ok, answer, steps, malformed)``, equal to those fields of :meth:`parse`.
+
+        One fused scan (as a rubric runs), without building or memoising a full parse:
+        what a caller that already scored a response needs to describe it. Only a
+        response that is not clean (some malformation code applies) pays for a full
+        parse, to name its malformations.
+
+        Example:
+            >>> get_parser("set").summary("<step1>a</step1><step2>b</step2> \\\\boxed{awe}")
+            (False, 'awe', ('a', 'b', None), ('missing_step3',))
+        """
+        return self._summarize(text, _scan_row(self, text, _NEED_STEPS))
+
+    def _summarize(self, text: str, row: tuple) -> tuple:
+        """:meth:`summary` from the fused scan row of ``text`` (with the steps)."""
+        fmt, answer, n_boxes, steps = row[0], row[1], row[2], row[3]
+        # format_ok puts every tag token in order in the compacted text; when those are
+        # its only "<" (compaction keeps every "<"), no tag repeats or comes out of order
+        # and the one box follows the last closing tag: the response is clean
+        if fmt and n_boxes == 1 and answer and all(steps) and text.count("<") == self._n_lt:
+            return fmt, answer, steps, ()
+        return fmt, answer, steps, self._parse(text).malformed
 
     def _parse(self, text: str) -> ParsedResponse:
         packed = compact(text)
@@ -184,6 +216,58 @@ class Parser:
         if n_boxes and last_close > packed.rfind(_BOX):
             issues.append("box_before_reasoning")
         return tuple(issues)
+
+
+class ParseCapture:
+    """The fused parses the rubric calls inside a ``with`` block made, read back.
+
+    A caller that describes the responses it has just scored (an environment's
+    ``info``) gets their :meth:`Parser.summary` from the parse the rubric call made of
+    the same texts instead of scanning every response a second time: while the block
+    runs, every scoring call also reads the step contents for ``parser``.
+
+    Args:
+        parser: the parser (or its name) whose summaries are wanted.
+
+    Example:
+        >>> from rewards import presets
+        >>> rubric = presets.build("emo_r3_robust")
+        >>> texts = ["<step1>a</step1><step2>b</step2><step3>c</step3> \\\\boxed{awe}"]
+        >>> with ParseCapture("set") as capture:
+        ...     results = rubric.score_batch(texts, labels=["awe"])
+        >>> capture.summaries(texts)
+        [(True, 'awe', ('a', 'b', 'c'), ())]
+    """
+
+    __slots__ = ("_batches", "_token", "parser")
+
+    def __init__(self, parser: str | Parser = "set"):
+        self.parser = get_parser(parser)
+
+    def __enter__(self) -> ParseCapture:
+        self._batches: list = []
+        self._token = _batch.WATCHED.set((self._batches, self.parser.name))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _batch.WATCHED.reset(self._token)
+
+    def summaries(self, texts: list[str]) -> list[tuple]:
+        """:meth:`Parser.summary` of each text: from a captured parse of the same text
+        objects when a scoring call parsed them, else from a new scan."""
+        parser = self.parser
+        for batch in reversed(self._batches):
+            found = batch._scans.get(parser.name)
+            seen = batch.texts
+            if (
+                found is not None
+                and found.need & _NEED_STEPS
+                and (seen is texts or (len(seen) == len(texts) and all(map(is_, seen, texts))))
+            ):
+                steps = zip(*found.steps, strict=True)
+                rows = zip(found.format, found.answer, found.n_boxes, steps, strict=True)
+                return list(map(parser._summarize, texts, rows))
+        return list(map(parser.summary, texts))
 
 
 def loose_passages(text: str) -> tuple[str | None, str | None]:

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rewards import _inputs
-from rewards._fused import EXACT, LOOSE, NEED_EXACT, NEED_LOOSE
+from rewards._fused import NEED_EXACT, NEED_LOOSE
 from rewards.base import MultiReward
 from rewards.errors import InvalidInputError
 from rewards.judges import (
@@ -116,9 +116,9 @@ class ReflectiveReward(MultiReward):
 
     def _plan(self, batch, need: int):
         """``(slots, requests, fixed)``: who is asked what, and who scores 0 unasked."""
-        rows = batch.rows(self.parser, need)
+        scanned = batch.scan(self.parser, need)
+        cons, coh = scanned.exact if self.scoring == "reference" else scanned.loose
         sets = batch.sets(self.label_set)
-        field = EXACT if self.scoring == "reference" else LOOSE
         reference = self.scoring == "reference"
         images = _inputs.images(batch.kwargs, batch.n) if "consistency" in self.components else None
         suffixes: dict[int, str] = {}
@@ -128,11 +128,10 @@ class ReflectiveReward(MultiReward):
         slots: list[tuple[int, str]] = []
         requests: list[JudgeRequest] = []
         fixed: list[tuple[int, str]] = []
-        for i, (row, label_set) in enumerate(zip(rows, sets, strict=True)):
-            passages = row[field]
+        for i, label_set in enumerate(sets):
             for kind in self.components:  # requests go in this order for each sample
                 consistency = kind == "consistency"
-                passage = passages[0] if consistency else passages[1]
+                passage = cons[i] if consistency else coh[i]
                 if passage is None:
                     if not reference:
                         fixed.append((i, kind))

@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add, mul
 from typing import Any
 
 from rewards._batch import Batch
@@ -33,7 +35,7 @@ from rewards.errors import InvalidInputError
 __all__ = ["Rubric", "ScoreResult"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ScoreResult:
     """The reward of one sample: weighted total and every component's raw value."""
 
@@ -43,10 +45,47 @@ class ScoreResult:
     def as_dict(self) -> dict[str, Any]:
         return {"total": self.total, **self.components}
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ScoreResult):
+            return NotImplemented
+        return self.total == other.total and self.components == other.components
+
+    __hash__ = None  # type: ignore[assignment]  # holds a dict
+
 
 _new = object.__new__
-_SET_TOTAL = ScoreResult.__dict__["total"].__set__
-_SET_COMPONENTS = ScoreResult.__dict__["components"].__set__
+_TOTAL = ScoreResult.__dict__["total"]
+_COMPONENTS = ScoreResult.__dict__["components"]
+_SET_TOTAL = _TOTAL.__set__
+_SET_COMPONENTS = _COMPONENTS.__set__
+
+
+class _BatchResult(ScoreResult):
+    """A :class:`ScoreResult` of a scored batch: its components dict is built from the
+    batch's columns on first access (most callers read only the total)."""
+
+    __slots__ = ("_columns", "_index")
+
+    def _components(self) -> dict[str, float | None]:
+        try:
+            return _COMPONENTS.__get__(self)
+        except AttributeError:
+            i = self._index
+            made = {name: values[i] for name, values in self._columns.items()}
+            _SET_COMPONENTS(self, made)
+            return made
+
+    components = property(_components, _SET_COMPONENTS)  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return ScoreResult, (self.total, self.components)
+
+    def __repr__(self) -> str:
+        return f"ScoreResult(total={self.total!r}, components={self.components!r})"
+
+
+_SET_SOURCE = _BatchResult.__dict__["_columns"].__set__
+_SET_INDEX = _BatchResult.__dict__["_index"].__set__
 
 # how the rubric calls each of its functions
 _COLUMNS, _COLUMNS_MULTI, _LEGACY_MULTI, _PLAIN = range(4)
@@ -57,6 +96,16 @@ def _result(total: float, components: dict[str, float | None]) -> ScoreResult:
     _SET_TOTAL(result, total)
     _SET_COMPONENTS(result, components)
     return result
+
+
+def _results(totals: list[float], parts: dict[str, list]) -> list[ScoreResult]:
+    """One :class:`ScoreResult` per total, components read from ``parts`` when asked."""
+    n = len(totals)
+    results = list(map(_new, repeat(_BatchResult, n)))
+    any(map(_SET_TOTAL, results, totals))  # the setters return None: any() runs them all
+    any(map(_SET_SOURCE, results, repeat(parts, n)))
+    any(map(_SET_INDEX, results, range(n)))
+    return results
 
 
 def _kind(func: Any) -> int:
@@ -207,8 +256,10 @@ class Rubric:
                 totals = [
                     t if v is None else t + w * v for t, v in zip(totals, values, strict=True)
                 ]
+            elif values.count(values[0]) == n:  # one value (a judge-free 1.0): one product
+                totals = list(map(add, totals, repeat(w * values[0], n)))
             else:
-                totals = [t + w * v for t, v in zip(totals, values, strict=True)]
+                totals = list(map(add, totals, map(mul, repeat(w, n), values)))
         return totals
 
     def totals(self, parts: Mapping[str, Sequence[float | None]]) -> list[float]:
@@ -258,19 +309,9 @@ class Rubric:
         batch = Batch(completions, kwargs, needs)
         parts = self._components(batch, prompts, calls)
         totals = self._totals(parts, batch.n)
-        names = list(parts)
         if batch.n == 1:
             return [_result(totals[0], {name: values[0] for name, values in parts.items()})]
-        # component values are few and discrete, so rows repeat: build each distinct
-        # row's dict once and give every result its own copy
-        made: dict[tuple, dict] = {}
-        results = []
-        for total, row in zip(totals, zip(*parts.values(), strict=True), strict=True):
-            components = made.get(row)
-            if components is None:
-                components = made[row] = dict(zip(names, row, strict=True))
-            results.append(_result(total, components.copy()))
-        return results
+        return _results(totals, parts)
 
     def score(self, completion: str, label: str, image: Any = None, label_set=None, **columns):
         """Score a single completion (columns are single values, e.g. ``caption=...``)."""

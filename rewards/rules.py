@@ -11,9 +11,11 @@ Example:
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
 
-from rewards._fused import ANSWER, FORMAT, NEED_WORDS, WORD, WORDS
+from rewards._columns import listed
+from rewards._fused import NEED_WORDS, WORD
 from rewards.base import Reward
 from rewards.errors import InvalidInputError
 from rewards.labels import LabelSet
@@ -32,7 +34,7 @@ class FormatReward(Reward):
         super().__init__(name, parser)
 
     def columns(self, batch):
-        return [1.0 if row[FORMAT] else 0.0 for row in batch.rows(self.parser, 0)]
+        return list(map(float, batch.scan(self.parser, 0).format))
 
     def score(self, texts, kwargs):
         return self.columns(self._batch(texts, kwargs))
@@ -58,17 +60,17 @@ class AccuracyReward(Reward):
 
     def columns(self, batch):
         labels = batch.labels(self.label_set)
-        rows = batch.rows(self.parser, 0)
+        boxes = batch.scan(self.parser, 0).answer
         if self.match == "exact":  # the reference: "None" when no box closes
             return [
-                1.0 if ("none" if row[ANSWER] is None else row[ANSWER].lower()) == label else 0.0
-                for row, label in zip(rows, labels, strict=True)
+                1.0 if ("none" if box is None else box.lower()) == label else 0.0
+                for box, label in zip(boxes, labels, strict=True)
             ]
-        answers = batch.answers(self.parser, 0, self.label_set)
+        named = batch.answers(self.parser, 0, self.label_set)[0]
         targets = batch.targets(self.label_set)
         return [
-            1.0 if read[0] is not None and read[0] == target else 0.0
-            for read, target in zip(answers, targets, strict=True)
+            1.0 if name is not None and name == target else 0.0
+            for name, target in zip(named, targets, strict=True)
         ]
 
     def score(self, texts, kwargs):
@@ -133,6 +135,31 @@ def affect_agreement(step3: str | None, answer: str | None, label_set: LabelSet)
     return _agreement(WORD.findall(step3.lower()), label_set.normalize(answer), label_set)
 
 
+_TABLES: dict[int, tuple[LabelSet, dict]] = {}
+
+
+def _agreement_table(label_set: LabelSet) -> dict[tuple[frozenset, str | None], float]:
+    """``{(affect words of a step3, boxed label): agreement}`` for every set of affect
+    words read without positions (no negation, not both arousals), every label and
+    no label (None); kept per label set."""
+    cached = _TABLES.get(id(label_set))
+    if cached is not None and cached[0] is label_set:
+        return cached[1]
+    values = (*_POLARITIES, *_AROUSALS)
+    table = {}
+    for size in range(len(values) + 1):
+        for hits in map(frozenset, combinations(values, size)):
+            if hits >= _AROUSALS:
+                continue
+            words = sorted(hits)  # any order: no position matters for these
+            for name in (None, *label_set.names):
+                table[hits, name] = _agreement(words, name, label_set)
+    if len(_TABLES) > 64:  # label sets built on the fly: keep the cache small
+        _TABLES.clear()
+    _TABLES[id(label_set)] = (label_set, table)
+    return table
+
+
 def _agreement(words: list[str], name: str | None, label_set: LabelSet) -> float:
     if not words or name is None:
         return 0.0
@@ -163,14 +190,28 @@ class AffectReward(Reward):
     needs = NEED_WORDS
 
     def columns(self, batch):
-        rows = batch.rows(self.parser, NEED_WORDS)
-        answers = batch.answers(self.parser, NEED_WORDS, self.label_set)
-        sets = batch.sets(self.label_set)
         step3 = self.parser.tags.index("step3")
-        return [
-            _agreement(row[WORDS][step3], read[0], label_set)
-            for row, read, label_set in zip(rows, answers, sets, strict=True)
-        ]
+        words = batch.scan(self.parser, NEED_WORDS).words[step3]
+        named = batch.answers(self.parser, NEED_WORDS, self.label_set)[0]
+        same = batch.uniform_set(self.label_set)
+        if not max(batch.scan(self.parser, NEED_WORDS).sizes[step3], default=0):
+            return [0.0] * batch.n  # no step3 says anything
+        if same is None:
+            sets = batch.sets(self.label_set)
+            return list(map(_agreement, map(listed, words), named, sets))
+        # the affect words of each step3, then (those words, boxed label) -> value from a
+        # table of the label set; a step3 with a negation or both arousals is read in order
+        values = list(
+            map(
+                _agreement_table(same).get,
+                zip(map(_AFFECT_WORDS.intersection, words), named, strict=True),
+            )
+        )
+        if None in values:
+            for i, value in enumerate(values):
+                if value is None:
+                    values[i] = _agreement(listed(words[i]), named[i], same)
+        return values
 
     def score(self, texts: list[str], kwargs: dict[str, Any]):
         return self.columns(self._batch(texts, kwargs))

@@ -18,10 +18,10 @@ import numpy as np
 from gymnasium import spaces
 
 from emo_env.envs.config import EnvConfig
-from emo_env.envs.samples import CAPTION_CHARS, SampleCache
+from emo_env.envs.samples import CAPTION_CHARS, SCORE_COLUMNS, SampleCache
 from emo_env.envs.spaces import fit_text, prose_space
 from rewards.errors import EmoError, InvalidInputError, UnknownNameError
-from rewards.parsing import get_parser
+from rewards.parsing import ParseCapture, get_parser
 from rewards.prompts import template_format
 
 __all__ = ["EmoEnvBase", "EpisodeStateError", "Pending", "check_render_mode"]
@@ -54,12 +54,14 @@ class Pending:
     answers: dict[str, str] | None = None  # EmoReflect's
     questions: dict[str, str] | None = None
     answer_truncated: bool = False
+    summary: tuple | None = None  # Parser.summary of the text, set when scored
 
 
 class EmoEnvBase(gym.Env):
     """Base class: one sample per episode, drawn in a seeded random order."""
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+    single_turn: ClassVar[bool] = False
 
     def __init__(
         self, config: EnvConfig | None = None, render_mode: str | None = None, **options: Any
@@ -96,6 +98,7 @@ class EmoEnvBase(gym.Env):
         self.rubric = rubric if rubric is not None else self._make_rubric()
         height, width = config.image_size
         self._prompt_chars = self._prompt_limit(config)
+        self._max_chars = config.max_action_chars
         self.observation_space = spaces.Dict(self._obs_spaces(height, width))
         self.action_space = prose_space(config.max_action_chars)
         self._order: np.ndarray | None = None
@@ -103,12 +106,17 @@ class EmoEnvBase(gym.Env):
         self._sample: dict[str, Any] | None = None
         self._running = False
         self._n = len(dataset)
-        self._samples = SampleCache(dataset, config, self._prompt_chars)
-        self._copy_obs = True
+        self._samples = SampleCache(dataset, config, self._prompt_chars, self._image_views())
+        self._rotate = True  # False in a vector env: its batches are copies
         self._parser = get_parser(template_format(config.template))
 
     def _make_rubric(self) -> Any:
         return self.config.build_rubric()
+
+    def _image_views(self) -> int:
+        """Read-only copies of each image handed out in turn: one more than the
+        observations with the sample's image in an episode (reset and final: 2)."""
+        return 3
 
     def _prompt_limit(self, config: EnvConfig) -> int:
         """Most characters of an observed prompt (longer prompts are cut to it)."""
@@ -128,30 +136,43 @@ class EmoEnvBase(gym.Env):
 
         Options: ``{"sample_id": id}`` or ``{"index": i}`` pick a sample explicitly.
         """
-        super().reset(seed=seed)
         if seed is not None or self._order is None:
-            self._order, self._pos = self.np_random.permutation(self._n), 0
-            index = int(self._order[0])
+            super().reset(seed=seed)  # (a no-op without a seed)
+            self._order, self._pos = self.np_random.permutation(self._n).tolist(), 0
+            index = self._order[0]
         else:
             index = self._advance()
-        return self._start(index if options is None else self._pick(options, self._n))
+        if options is not None:  # {"index": i} checked here, anything else by _pick
+            index = options.get("index") if type(options) is dict and len(options) == 1 else None
+            if type(index) is not int or not 0 <= index < self._n:
+                index = self._pick(options, self._n)
+        self._sample = record = self._samples.get(index)  # self._enter(index), inlined
+        self._running = True
+        self._on_reset()
+        return self._observation(), self._reset_info(record)
 
     def _advance(self) -> int:
         """The next row of the seeded order (a new permutation each epoch)."""
-        self._pos += 1
-        if self._pos >= self._n:
-            self._order, self._pos = self.np_random.permutation(self._n), 0
-        return int(self._order[self._pos])
+        pos = self._pos = self._pos + 1
+        if pos >= self._n:
+            self._order, self._pos = self.np_random.permutation(self._n).tolist(), 0
+            return self._order[0]
+        return self._order[pos]
 
     def _autoreset(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """``reset()`` without seed or options, as the vector env's autoreset calls it."""
         return self._start(self._advance())
 
     def _start(self, index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        record = self._enter(index)
+        return self._observation(), self._reset_info(record)
+
+    def _enter(self, index: int) -> dict[str, Any]:
+        """Start an episode on row ``index``; returns its record."""
         self._sample = record = self._samples.get(index)
         self._running = True
         self._on_reset()
-        return self._observation(), self._reset_info(record)
+        return record
 
     def _reset_info(self, record: dict[str, Any]) -> dict[str, Any]:
         return record["info"].copy()
@@ -194,26 +215,26 @@ class EmoEnvBase(gym.Env):
     def _on_reset(self) -> None:
         """Hook for subclasses (per-episode state)."""
 
-    def _observation(self, prompt: str | None = None, final: bool = False) -> dict[str, Any]:
-        """The sample's observation: its image a fresh copy, so that no two consecutive
-        observations share data (Gymnasium's rule), except in the vector env (which copies
-        each image into a fresh batch) and in the ``final`` observation of an episode,
-        which holds a read-only view of the episode's image (as the vector env's
-        ``final_obs`` does): it follows a fresh copy and precedes the next reset's."""
-        obs = self._sample["obs"].copy()
-        if self._copy_obs and not final:
-            obs["image"] = obs["image"].copy()
-        if prompt is not None:
-            obs["prompt"] = fit_text(prompt, self._prompt_chars)
-        return obs
+    def _observation(self, prompt: str | None = None) -> dict[str, Any]:
+        """The sample's observation, a new dict. Its image is a read-only array that no
+        user can change, and the next of the sample's read-only copies
+        (:class:`~emo_env.envs.samples.ImageViews`), so that consecutive observations
+        never share memory (Gymnasium's rule; ``check_env`` passes) and no step copies
+        an image."""
+        record = self._sample
+        views = record["views"]
+        return {
+            "image": views.take() if self._rotate else views.first,
+            "prompt": record["prompt"] if prompt is None else fit_text(prompt, self._prompt_chars),
+            "caption": record["observed_caption"],
+        }
 
     # --- steps ---------------------------------------------------------------------
 
     def step(self, action: Any):
         """Score ``action`` (the response text); see the class docs for ``info``."""
         pending = self._begin_step(action)
-        result = self._score([pending])[0]
-        return self._finish_step(pending, result)
+        return self._finish_step(pending, self._score([pending])[0])
 
     def _check_running(self) -> None:
         if self._sample is None:
@@ -238,26 +259,45 @@ class EmoEnvBase(gym.Env):
     def _finish_step(self, pending: Pending, result: Any):
         raise NotImplementedError
 
-    def _score_kwargs(self, pendings: list[Pending]) -> dict[str, Any]:
-        return {
-            "labels": [p.sample["label"] for p in pendings],
-            "images": [p.sample["image"] for p in pendings],
-            "label_set": [p.sample["label_set"] for p in pendings],
-            "caption": [p.sample["caption"] for p in pendings],  # dataset columns, as TRL
-            "id": [p.sample["id"] for p in pendings],
-            "dataset": [p.sample["dataset"] for p in pendings],
-        }
-
     def _score(self, pendings: list[Pending]) -> list[Any]:
-        """Score every pending step that needs it in ONE rubric call."""
+        """Score every pending step that needs it in ONE rubric call; set each one's
+        ``summary`` (from the rubric's own parse when it made one, see
+        :class:`~rewards.parsing.ParseCapture`).
+
+        The rubric gets the responses, the prompts, and the dataset columns as TRL passes
+        them (``labels``, ``images``, ``label_set``, ``caption``, ``id``, ``dataset``),
+        each a new list, from each record's row of them (:data:`SCORE_COLUMNS`).
+        """
+        if len(pendings) == 1 and pendings[0].score:  # a single env's step: spelt out
+            pending = pendings[0]
+            prompt, label, image, label_set, caption, sample_id, dataset = pending.sample["columns"]
+            texts = [pending.text]
+            with ParseCapture(self._parser) as capture:
+                results = self.rubric.score_batch(
+                    texts,
+                    prompts=[prompt],
+                    labels=[label],
+                    images=[image],
+                    label_set=[label_set],
+                    caption=[caption],
+                    id=[sample_id],
+                    dataset=[dataset],
+                )
+            pending.summary = capture.summaries(texts)[0]
+            return results
         todo = [p for p in pendings if p.score]
         if not todo:
             return [None] * len(pendings)
-        prompts = [p.sample["prompt"] for p in todo]
+        columns = zip(*[p.sample["columns"] for p in todo], strict=True)
         texts = [p.text for p in todo]
-        results = self.rubric.score_batch(texts, prompts=prompts, **self._score_kwargs(todo))
+        with ParseCapture(self._parser) as capture:
+            results = self.rubric.score_batch(
+                texts, **dict(zip(SCORE_COLUMNS, map(list, columns), strict=True))
+            )
+        for pending, summary in zip(todo, capture.summaries(texts), strict=True):
+            pending.summary = summary
         if len(todo) == len(pendings):
-            return list(results)
+            return results
         found = iter(results)
         return [next(found) if p.score else None for p in pendings]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["merge_infos"]
+__all__ = ["merge_columns", "merge_infos"]
 
 # Python and numpy scalar types -> the dtype of their column (as VectorEnv._add_info).
 _NUMBERS = {
@@ -36,21 +36,17 @@ def merge_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
     """
     order = list(infos[0])
     if all(map(order.__eq__, map(list, infos))):  # same keys, same order: transpose
-        n = len(infos)
-        mask = np.ones(n, dtype=np.bool_)
-        mask.setflags(write=False)
-        out: dict[str, Any] = {}
-        rows = [list(info.values()) for info in infos]
+        rows = [tuple(info.values()) for info in infos]
         if set(map(type, chain.from_iterable(rows))) == {float}:  # e.g. reward components
-            table = np.array(rows, dtype=np.float64)  # one array; a column per key
+            n, k = len(infos), len(order)  # one array; a column per key
+            table = np.fromiter(chain.from_iterable(rows), np.float64, n * k).reshape(n, k)
+            mask = _all_present(n)
+            out: dict[str, Any] = {}
             for j, key in enumerate(order):
                 out[key] = table[:, j]
                 out["_" + key] = mask
             return out
-        for key, column in zip(order, zip(*rows, strict=True), strict=True):
-            out[key] = _column(column, n)
-            out["_" + key] = mask
-        return out
+        return merge_columns(order, zip(*rows, strict=True), len(infos))
     out = {}
     for key in dict.fromkeys(k for info in infos for k in info):
         present = [key in info for info in infos]
@@ -66,6 +62,26 @@ def merge_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
             out[key] = np.fromiter(values, dtype=object, count=len(values))
         out["_" + key] = np.array(present, dtype=np.bool_)
     return out
+
+
+def merge_columns(keys: Any, columns: Any, n: int) -> dict[str, Any]:
+    """``merge_infos`` of ``n`` infos that all have ``keys``, given column by column.
+
+    ``columns`` holds, for each key in order, the ``n`` values (e.g. ``zip(*rows)``).
+    """
+    mask = _all_present(n)
+    out: dict[str, Any] = {}
+    for key, column in zip(keys, columns, strict=True):
+        out[key] = _column(column, n)
+        out["_" + key] = mask
+    return out
+
+
+def _all_present(n: int) -> np.ndarray:
+    mask = np.empty(n, dtype=np.bool_)
+    mask.fill(True)
+    mask.setflags(write=False)  # one per level, shared by its keys: read-only
+    return mask
 
 
 def _column(values: tuple[Any, ...], n: int) -> Any:

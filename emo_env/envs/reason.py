@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from emo_env.envs.base import EmoEnvBase, Pending
 
@@ -22,24 +22,31 @@ __all__ = ["EmoReasonEnv", "step_info"]
 
 
 def step_info(env: EmoEnvBase, pending: Pending, result: Any) -> dict[str, Any]:
-    """The ``info`` of a scored step: label, parse, reward breakdown, malformations."""
-    parsed = env._parser.parse(pending.text)
+    """The ``info`` of a scored step: label, parse, reward breakdown, malformations.
+
+    The parse fields are :meth:`~rewards.parsing.Parser.summary`'s (equal to a full
+    parse's), read from the rubric's parse of the response when it made one.
+    """
+    summary = pending.summary
+    if summary is None:
+        summary = env._parser.summary(pending.text)
+    format_ok, answer, steps, malformed = summary
     sample = pending.sample
     components = dict(result.components)
     accuracy = components.get("accuracy")
     if accuracy is not None:
         correct = accuracy >= 1.0
     else:
-        correct = parsed.answer is not None and parsed.answer.lower() == sample["label"]
+        correct = answer is not None and answer.lower() == sample["label"]
     return {
         "sample_id": sample["id"],
         "label": sample["label"],
         "label_set": sample["label_set"],
-        "answer": parsed.answer,
+        "answer": answer,
         "correct": bool(correct),
-        "steps": list(parsed.steps),
-        "format_ok": parsed.format_ok,
-        "malformed": list(parsed.malformed),
+        "steps": list(steps),
+        "format_ok": format_ok,
+        "malformed": list(malformed),
         "components": components,
         "reward": float(result.total),
         "action_truncated": pending.truncated_action,
@@ -68,12 +75,22 @@ class EmoReasonEnv(EmoEnvBase):
     :class:`~emo_env.envs.config.EnvConfig`.
     """
 
+    single_turn: ClassVar[bool] = True  # every step ends the episode (see EmoVectorEnv)
+
     def _begin_step(self, action: Any) -> Pending:
-        self._check_running()
+        if not self._running:
+            self._check_running()  # raises
+        if type(action) is str and len(action) <= self._max_chars:  # the common case
+            return Pending(action, self._sample, False)
         text, cut = self._response(action)
         return Pending(text, self._sample, cut)
 
     def _finish_step(self, pending: Pending, result: Any):
         self._running = False
         info = step_info(self, pending, result)
-        return self._observation(final=True), float(result.total), True, False, info
+        return self._observation(), info["reward"], True, False, info
+
+    def _end(self, pending: Pending, result: Any) -> dict[str, Any]:
+        """End the episode with its scored step (the vector env's path); its ``info``."""
+        self._running = False
+        return step_info(self, pending, result)

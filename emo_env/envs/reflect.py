@@ -61,6 +61,8 @@ from emo_env.envs.reflection import (
     reflection_message,
     sampling,
 )
+from emo_env.envs.samples import ImageViews
+from emo_env.envs.spaces import fit_text
 from rewards.errors import InvalidInputError
 from rewards.judges import NO_PASSAGE_PROMPT
 from rewards.prompts import template_format
@@ -116,8 +118,12 @@ class EmoReflectEnv(EmoEnvBase):
         self._kinds = tuple(k for k in KINDS if k in self._reflective.components)
         self._sampling = sampling(config.max_response_tokens)
         height, width = config.image_size
-        self._blank = np.zeros((height, width, 3), dtype=np.uint8)
-        self._blank.setflags(write=False)
+        self._blank = ImageViews(np.zeros((height, width, 3), dtype=np.uint8), 3)
+
+    def _image_views(self) -> int:
+        # reset, the consistency turn (separate) or the combined turn, and the final
+        # observation of a combined episode show the image: one more than those
+        return 3 if self.config.reflection == "separate" else 4
 
     def _prompt_limit(self, config) -> int:
         # the reflective questions quote up to a whole response: room for it, never cut
@@ -144,13 +150,16 @@ class EmoReflectEnv(EmoEnvBase):
         info.update(asking="response", fresh_context=True, trainable=True, sampling=None)
         return info
 
-    def _observation(self, prompt: str | None = None, with_image: bool = True, final=False):
-        obs = super()._observation(prompt, final or not with_image)
-        obs["turn"] = getattr(self, "_turn", 0)
-        obs["has_image"] = int(with_image)
-        if not with_image:
-            obs["image"] = self._blank.copy() if self._copy_obs and not final else self._blank
-        return obs
+    def _observation(self, prompt: str | None = None, with_image: bool = True):
+        record = self._sample
+        views = record["views"] if with_image else self._blank
+        return {
+            "image": views.take() if self._rotate else views.first,
+            "prompt": record["prompt"] if prompt is None else fit_text(prompt, self._prompt_chars),
+            "caption": record["observed_caption"],
+            "turn": getattr(self, "_turn", 0),
+            "has_image": int(with_image),
+        }
 
     def _questions(self, text: str) -> dict[str, str]:
         sample = self._sample
@@ -226,7 +235,7 @@ class EmoReflectEnv(EmoEnvBase):
         info.update(turn=taken, answers=dict(pending.answers), questions=dict(pending.questions))
         if pending.answer_truncated or self._answer_cut:
             info["answer_truncated"] = True  # an answer was cut to max_action_chars
-        obs = self._observation(self._last_prompt, self._last_with_image, final=True)
+        obs = self._observation(self._last_prompt, self._last_with_image)
         return obs, info["reward"], True, False, info
 
     def _next_observation(self, questions: dict[str, str]) -> tuple[dict[str, Any], str]:

@@ -35,7 +35,7 @@ from gymnasium.vector.utils import batch_space
 
 from emo_env.envs.base import EmoEnvBase, check_render_mode
 from emo_env.envs.config import EnvConfig
-from emo_env.envs.infos import merge_infos
+from emo_env.envs.infos import merge_columns, merge_infos
 from rewards.errors import InvalidInputError
 
 __all__ = ["EmoVectorEnv", "make_reason_vec", "make_reflect_vec", "merge_infos"]
@@ -75,7 +75,7 @@ class EmoVectorEnv(VectorEnv):
         ]
         for env in self.envs:
             env._samples = first._samples  # one cache of decoded images for all sub-envs
-            env._copy_obs = False  # each image is copied into a fresh batch array
+            env._rotate = False  # every observation's image is copied into a new batch
         self.num_envs = num_envs
         self.rubric = first.rubric
         self.single_observation_space = first.observation_space
@@ -85,6 +85,8 @@ class EmoVectorEnv(VectorEnv):
         self._layout = [
             (key, _kind(space)) for key, space in self.single_observation_space.spaces.items()
         ]
+        # single-turn sub-envs (EmoReason) end every episode in each step: a faster path
+        self._single_turn = env_class.single_turn
 
     def _batch(self, observations: list[Any]) -> dict[str, Any]:
         """A fresh batch (what ``concatenate`` gives, without reusing a buffer: Gymnasium
@@ -126,6 +128,8 @@ class EmoVectorEnv(VectorEnv):
             )
         pendings = [env._begin_step(a) for env, a in zip(self.envs, actions, strict=True)]
         results = self.envs[0]._score(pendings)
+        if self._single_turn:
+            return self._end_and_reset(pendings, results)
         observations, infos = [], []
         rewards = np.zeros(self.num_envs, dtype=np.float64)
         terminated = np.zeros(self.num_envs, dtype=np.bool_)
@@ -140,9 +144,36 @@ class EmoVectorEnv(VectorEnv):
             infos.append(info)
         return self._batch(observations), rewards, terminated, truncated, merge_infos(infos)
 
+    def _end_and_reset(self, pendings: list[Any], results: list[Any]):
+        """A step of single-turn sub-envs: every episode ends and resets at once.
+
+        The same result as the general path (each sub-env's ``_finish_step`` and
+        autoreset, then :func:`merge_infos`), built column by column from the per-env
+        values, without the intermediate dicts and the key checks of the general path.
+        """
+        envs, n = self.envs, self.num_envs
+        ended = [env._end(p, r) for env, p, r in zip(envs, pendings, results, strict=True)]
+        final_obs = [env._observation() for env in envs]
+        resets = [env._reset_info(env._enter(env._advance())) for env in envs]  # autoreset
+        observations = [env._observation() for env in envs]
+        info = _merge_rows(resets, n)
+        present = info["_" + next(iter(resets[0]))]  # the level's shared all-True mask
+        info["final_obs"] = _merge_rows(final_obs, n)
+        info["_final_obs"] = present
+        info["final_info"] = final = _merge_rows(ended, n)
+        info["_final_info"] = present
+        terminated = np.ones(n, dtype=np.bool_)
+        truncated = np.zeros(n, dtype=np.bool_)
+        return self._batch(observations), final["reward"].copy(), terminated, truncated, info
+
     def close_extras(self, **kwargs: Any) -> None:
         for env in self.envs:
             env.close()
+
+
+def _merge_rows(dicts: list[dict[str, Any]], n: int) -> dict[str, Any]:
+    """``merge_infos(dicts)`` for dicts with the same keys in the same order."""
+    return merge_columns(dicts[0], zip(*[d.values() for d in dicts], strict=True), n)
 
 
 def _kind(space: Any) -> str:

@@ -22,6 +22,13 @@ def start(**options) -> tuple[EmoReflectEnv, dict]:
     return env, env.reset(options={"sample_id": "embedded/rocket"})[1]
 
 
+def test_check_env_passes():
+    from gymnasium.utils.env_checker import check_env
+
+    # three observations with the image per episode: reset, the combined turn, the end
+    check_env(gym.make("EmoReflect-v0", reflection="combined").unwrapped, skip_render_check=True)
+
+
 def test_turn_two_asks_the_reward_questions():
     env, info = start()
     assert info["label"] == "awe"

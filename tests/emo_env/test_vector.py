@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -145,14 +147,84 @@ def test_vector_observations_are_fresh_and_in_the_space(env_id):
     np.testing.assert_array_equal(first["image"], kept)
 
 
-def test_final_observation_is_a_read_only_view_and_reset_data_is_fresh():
+def test_observation_images_are_read_only_and_never_shared_by_consecutive_returns():
     env = gym.make("EmoReason-v0", split="test")
     obs, info = env.reset(seed=0)
-    assert obs["image"].flags.writeable  # a fresh copy the user may change
-    obs["image"][:] = 0  # does not reach the env's cache
     final, *_ = env.step(answer(info["label"]))
-    assert not final["image"].flags.writeable and final["image"].any()
-    assert not np.shares_memory(obs["image"], final["image"])
     again, _ = env.reset(options={"sample_id": info["sample_id"]})
-    assert again["image"].flags.writeable and not np.shares_memory(again["image"], final["image"])
-    np.testing.assert_array_equal(again["image"], final["image"])
+    last, *_ = env.step(answer(info["label"]))
+    images = [o["image"] for o in (obs, final, again, last)]
+    for image in images:
+        assert not image.flags.writeable and image.any()
+        with pytest.raises(ValueError, match="read-only"):
+            image[0, 0] = 0  # the cache cannot be changed through an observation ...
+        with pytest.raises(ValueError):
+            image.setflags(write=True)  # ... nor made writable
+        np.testing.assert_array_equal(image, images[0])
+    for a, b in itertools.pairwise(images):
+        assert not np.shares_memory(a, b)
+    assert not np.shares_memory(images[0], images[2])  # reset, final, reset: three copies
+
+
+def assert_same(a, b, where="info"):
+    """Equal layouts: same keys in the same order, same types, dtypes and values."""
+    assert type(a) is type(b), where
+    if isinstance(a, dict):
+        assert list(a) == list(b), where
+        for key in a:
+            assert_same(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape, where
+        if a.dtype == object:
+            for x, y in zip(a.flat, b.flat, strict=True):
+                assert_same(x, y, where)
+        else:
+            np.testing.assert_array_equal(a, b, err_msg=where)
+            assert a.flags.writeable == b.flags.writeable, where
+    elif isinstance(a, (tuple, list)):
+        assert len(a) == len(b), where
+        for x, y in zip(a, b, strict=True):
+            assert_same(x, y, where)
+    else:
+        assert a == b, where
+
+
+def maybe_applies(completions, **kwargs):
+    """A plain reward that does not apply (None) to every other response."""
+    return [None if i % 2 else 0.5 for i in range(len(completions))]
+
+
+@pytest.mark.parametrize("rubric", ["emo_r3_paper", "emo_r3_robust", "custom"])
+def test_the_single_turn_path_equals_the_general_path(rubric):
+    from rewards.rubric import Rubric
+    from rewards.rules import AccuracyReward, FormatReward
+
+    if rubric == "custom":  # None components: object columns instead of a float table
+        rubric = Rubric([AccuracyReward(), FormatReward(), maybe_applies])
+    fast, general = (
+        EmoVectorEnv(EmoReasonEnv, 4, split="all", rubric=rubric, max_action_chars=300)
+        for _ in range(2)
+    )
+    assert fast._single_turn
+    general._single_turn = False  # each sub-env's _finish_step and autoreset, merge_infos
+    got = [fast.reset(seed=3), general.reset(seed=3)]
+    assert_same(*got)
+    labels = list(got[0][1]["label"])
+    for step in range(6):
+        actions = [
+            answer(labels[0]),
+            "",  # empty: malformed
+            "<step1>x</step1> \\boxed{awe} \\boxed{" + labels[2] + "}",  # malformed, 2 boxes
+            answer(labels[3]) + "x" * 400 if step % 2 else "< step1 >a</step1>\\boxed{fear}",
+        ]
+        got = [fast.step(actions), general.step(actions)]
+        for a, b in zip(*got, strict=True):
+            assert_same(a, b)
+        final = got[0][4]["final_info"]
+        assert final["malformed"][1] == ["empty"] and final["steps"][0] == [
+            "a scene",
+            "one feels",
+            "so",
+        ]
+        assert final["action_truncated"].tolist() == [False, False, False, step % 2 == 1]
+        labels = list(got[0][4]["label"])
