@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import repeat
-from operator import attrgetter
+from operator import add, attrgetter, le
 
 from rewards._fused import (
     NEED_EXACT,
@@ -106,12 +106,14 @@ class Scan:
     step that are neither word characters nor spaces. ``yes``: False only where the
     lower-cased response holds no ``yes``. ``spans``: per tag, the start and end lists
     of each step's content in the text (-1 where the step is absent or the response was
-    parsed on its own). ``long``: some step may be a :class:`LongWords`. Fields not
+    parsed on its own). ``long``: some step may be a :class:`LongWords`. ``pieces``:
+    per tag, each step's slice of the word view (batch scans asking for words or
+    marks; right only where ``others`` is not :data:`UNKNOWN`), else None. Fields not
     asked for are None.
     """
 
     __slots__ = ("answer", "exact", "format", "loose", "n", "n_boxes", "need", "others")
-    __slots__ += ("long", "repeated", "sizes", "spans", "steps", "words", "yes")
+    __slots__ += ("long", "pieces", "repeated", "sizes", "spans", "steps", "words", "yes")
 
     def row(self, i: int) -> tuple:
         """Response ``i``'s fields as the row :func:`rewards._fused.scan` gives."""
@@ -143,22 +145,29 @@ def _boxes(texts: list[str]) -> tuple[list[int], list, list[int], list[bool]]:
     last = list(map(str.rfind, texts, repeat(BOX)))
     if max(last, default=-1) < 0:
         return [0] * n, [None] * n, last, [False] * n
-    before = map(str.find, texts, repeat("\\"), repeat(0), last)
-    n_boxes = [
-        0 if at < 0 else 1 if b < 0 else t.count(BOX)
-        for t, at, b in zip(texts, last, before, strict=True)
-    ]
-    found = list(map(_SIMPLE_BOX.match, texts, last))  # start -1: no box at 0 either
-    if None in found:
-        found = [
-            _NESTED_BOX.match(t, at) if m is None and at >= 0 else m
-            for m, at, t in zip(found, last, texts, strict=True)
+    before = list(map(str.find, texts, repeat("\\"), repeat(0), last))
+    if max(before) < 0 and min(last) >= 0:  # one box in every response
+        n_boxes = [1] * n
+    else:
+        n_boxes = [
+            0 if at < 0 else 1 if b < 0 else t.count(BOX)
+            for t, at, b in zip(texts, last, before, strict=True)
         ]
+    found = list(map(_SIMPLE_BOX.match, texts, last))  # start -1: no box at 0 either
+    if None not in found:
+        return n_boxes, list(map(str.strip, map(_GROUP, found, repeat(1)))), last, found
+    found = [
+        _NESTED_BOX.match(t, at) if m is None and at >= 0 else m
+        for m, at, t in zip(found, last, texts, strict=True)
+    ]
     answers = [
         m[1].strip() if m is not None else None if at < 0 else last_boxed(compact(t[at:]))
         for m, at, t in zip(found, last, texts, strict=True)
     ]
     return n_boxes, answers, last, found
+
+
+_GROUP = re.Match.group
 
 
 #: A box whose content holds no tag character and at most one level of braces
@@ -177,7 +186,7 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
     out.need = need
     out.n_boxes, out.answer, last_box, simple = _boxes(texts)
     out.steps = out.exact = out.loose = out.repeated = out.words = out.sizes = None
-    out.others = out.yes = out.spans = None
+    out.others = out.yes = out.spans = out.pieces = None
     out.long = False
     if not need & (_NEED_TAGS | NEED_EXACT):
         tokens, scanners = parser.format_tokens, parser._scanners
@@ -215,6 +224,7 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
             [v[a:b] for v, a, b in zip(views, sa, sb, strict=True)]
             for sa, sb in zip(starts, ends, strict=True)
         ]
+        out.pieces = pieces
         if need & NEED_WORDS:
             out.long = max(map(len, texts)) > LONG
             out.words, out.sizes = _words(pieces, out.long)
@@ -256,7 +266,7 @@ def _one(parser, text: str, need: int) -> Scan:
     out.exact = None if row[4] is None else ([row[4][0]], [row[4][1]])
     out.loose = None if row[5] is None else ([row[5][0]], [row[5][1]])
     out.repeated = None if row[6] is None else [row[6]]
-    out.words = out.sizes = out.others = out.yes = None
+    out.words = out.sizes = out.others = out.yes = out.pieces = None
     k = len(parser.tags)
     out.spans = ((-1,),) * k, ((-1,),) * k
     if row[7] is not None and need & NEED_WORDS:
@@ -290,7 +300,7 @@ def _blank(parser, n: int, need: int) -> Scan:
     out.loose = ([None] * n, [None] * n) if reflect and need & NEED_LOOSE else None
     out.repeated = [False] * n if tagged and need & NEED_REPEAT else None
     out.spans = ((-1,) * n,) * k, ((-1,) * n,) * k
-    out.long = False
+    out.long, out.pieces = False, None
     return out
 
 
@@ -333,6 +343,14 @@ def _plain_format(texts: list[str], starts, ends, tags, last_box, simple) -> lis
     tag present, only whitespace before the first, a box after the last with a ``}``
     after it (the last box, when it closes as a simple box, else the first one there)."""
     opening, closing = len(tags[0]) + 2, len(tags[-1]) + 3
+    n = len(texts)
+    if (
+        n
+        and starts[0].count(opening) == n  # the first tag opens each response
+        and min(map(min, starts)) >= 0  # every tag present everywhere
+        and None not in simple  # every last box closes as a simple box
+    ):
+        return list(map(le, map(add, ends[-1], repeat(closing, n)), last_box))
     present = map(min, *starts) if len(starts) > 1 else starts[0]
     return [
         p >= 0

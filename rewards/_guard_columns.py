@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import math
 from itertools import compress, repeat
-from operator import le, not_
+from operator import and_, le, not_, or_
 
 from rewards import _inputs
-from rewards._columns import listed
+from rewards._columns import UNKNOWN, listed
 from rewards._fused import NEED_MARKS, NEED_REPEAT, NEED_WORDS
 from rewards._guards import (
     EMOTION_WORDS,
@@ -222,7 +222,7 @@ def _one(guards, batch, scanned, boxed, several: bool) -> tuple[float, ...]:
         scanners = guards.parser._scanners
         padded = any(
             others[0] >= fewest
-            and padded_step(guards, scanners[j].content(text) or "", words[j], others[0])
+            and padded_step(guards, scanners[j].content(text) or "", _letters(words[j]), others[0])
             for j, others in enumerate(scanned.others)
         )
         captions = _inputs.captions(batch.kwargs, 1)
@@ -295,6 +295,19 @@ def _mismatched(vocab, steps, words, named) -> list[int]:
             if named_elsewhere(vocab, named[i], listed(words[0][i]) + listed(second[i]))
         ]
     own = vocab.by_label  # the words naming each label (all of them for no label)
+    first = steps[:2]
+    if first and all(step.rows is first[0].rows for step in first):
+        # the steps hold words in the same responses: position k is one response in all.
+        # Flagged: some step names a label, and no step names the boxed one (a step
+        # naming no label names none of its words either: own[x] is in the keyset).
+        rows, keyset = first[0].rows, vocab.keyset
+        owns = [own[named[i]] for i in rows]
+        naming = [False] * len(rows)
+        clean = [True] * len(rows)
+        for step in first:
+            naming = list(map(or_, naming, map(not_, map(keyset.isdisjoint, step.hits))))
+            clean = list(map(and_, clean, map(frozenset.isdisjoint, owns, step.hits)))
+        return [rows[k] for k in compress(range(len(rows)), map(and_, naming, clean))]
     seen: dict[int, bool] = {}  # response -> no word of steps 1-2 names its boxed label
     for step in steps[:2]:
         for k in step.holding(vocab.keyset):
@@ -315,22 +328,34 @@ def _padded(guards, scanned, texts, rows) -> list[int]:
     padded = set()
     scanners, starts, ends = guards.parser._scanners, *scanned.spans
     allowed = None if len(rows) == scanned.n else set(rows)
+    pieces = scanned.pieces
     for j, (column, others) in enumerate(zip(scanned.words, scanned.others, strict=True)):
         found = compress(range(len(others)), map(le, repeat(fewest), others))
         for i in found if allowed is None else (i for i in found if i in allowed):
             if i in padded:
                 continue
+            mark = others[i]
+            if pieces is None or mark == UNKNOWN:
+                letters = _letters(column[i])
+            else:  # the view piece: word characters, spaces and ``mark`` tabs
+                piece = pieces[j][i]
+                letters = len(piece) - piece.count(" ") - mark
             a = starts[j][i]  # -1: absent, or a response parsed on its own
             raw = texts[i][a : ends[j][i]] if a >= 0 else scanners[j].content(texts[i]) or ""
-            if padded_step(guards, raw, column[i], others[i]):
+            if padded_step(guards, raw, letters, mark):
                 padded.add(i)
     return sorted(padded)
 
 
-def padded_step(guards, raw: str, words, others: int) -> bool:
-    """The filler check of one step (``raw``: its text, maybe unstripped; ``others``: a
-    bound on its characters that are neither word characters nor spaces)."""
-    letters = sum(map(len, listed(words)))
+def _letters(words) -> int:
+    """How many characters a step's words hold."""
+    return sum(map(len, listed(words)))
+
+
+def padded_step(guards, raw: str, letters: int, others: int) -> bool:
+    """The filler check of one step (``raw``: its text, maybe unstripped; ``letters``:
+    the characters of its words; ``others``: a bound on its characters that are neither
+    word characters nor spaces)."""
     if letters >= guards.filler_share * (letters + others) and _odd(raw) < 10:
         return False
     step = raw.strip()
@@ -386,14 +411,13 @@ def _stuffed(guards, emotion, steps, long: bool) -> list[int]:
     least = min(repeats, many)
     stuffed = set()
     for step in steps:
-        emotional = list(map(emotion.intersection, step.hits))
-        holding = list(compress(range(len(emotional)), emotional))
+        holding = step.holding(emotion)
         if not holding:
             continue
         words = [step.words[k] for k in holding]
         if long:
             words = list(map(listed, words))
-        present = [emotional[k] for k in holding]
+        present = list(map(emotion.intersection, [step.hits[k] for k in holding]))
         occurrences = map(sum, map(map, map(getattr, words, repeat("count")), present))
         for k, found, es in compress(
             zip(holding, words, present, strict=True), map(le, repeat(least), occurrences)

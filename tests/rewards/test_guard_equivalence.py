@@ -88,6 +88,21 @@ def response(draw) -> str:
     return "".join(pieces)
 
 
+@st.composite
+def canonical(draw) -> str:
+    """A response of the common shape: the three tags at the start, in order, one box."""
+    steps = "\n".join(f"<step{i}>{draw(step_text())}</step{i}>" for i in (1, 2, 3))
+    box = draw(st.sampled_from(["fear", "awe", "joy", "good mood", "Scared!", "\\text{awe}"]))
+    return f"{steps}\n\\boxed{{{box}}}" + draw(st.sampled_from(["", "", " yes", "."]))
+
+
+#: Batches of any responses, of common-shape ones only (the batch fast paths), or mixed.
+BATCHES = st.one_of(
+    st.lists(response(), min_size=1, max_size=6),
+    st.lists(canonical(), min_size=2, max_size=6),
+    st.lists(st.one_of(canonical(), response()), min_size=2, max_size=6),
+)
+
 SETTINGS = st.one_of(
     st.just({}),
     st.fixed_dictionaries(
@@ -112,7 +127,7 @@ PROPS = settings(max_examples=400, deadline=None, suppress_health_check=list(Hea
 
 @PROPS
 @given(
-    texts=st.lists(response(), min_size=1, max_size=6),
+    texts=BATCHES,
     label_set=st.sampled_from(LABEL_SETS),
     options=SETTINGS,
     captions=st.one_of(st.none(), st.lists(step_text(), min_size=6, max_size=6)),
@@ -153,7 +168,7 @@ def gold(label_set) -> str:
 
 
 @PROPS
-@given(texts=st.lists(response(), min_size=1, max_size=6), label_set=st.sampled_from(LABEL_SETS))
+@given(texts=BATCHES, label_set=st.sampled_from(LABEL_SETS))
 def test_affect_equals_its_plain_definition(texts, label_set):
     n = len(texts)
     got = AffectReward()(None, texts, label=[gold(label_set)] * n, label_set=label_set)
@@ -161,7 +176,7 @@ def test_affect_equals_its_plain_definition(texts, label_set):
 
 
 @PROPS
-@given(texts=st.lists(response(), min_size=1, max_size=6))
+@given(texts=BATCHES)
 def test_the_robust_preset_adds_up_the_plain_components(texts):
     rubric = presets.get("emo_r3_robust")
     results = rubric.score_batch(texts, ["fear"] * len(texts))
@@ -173,7 +188,7 @@ def test_the_robust_preset_adds_up_the_plain_components(texts):
 
 @PROPS
 @given(
-    texts=st.lists(response(), min_size=1, max_size=6),
+    texts=BATCHES,
     parser=st.sampled_from(["set", "think"]),
     need=st.integers(0, 63),
 )
@@ -187,7 +202,7 @@ def test_batch_scan_rows_equal_the_fused_scan(texts, parser, need):
 
 @PROPS
 @given(
-    texts=st.lists(response(), min_size=1, max_size=6),
+    texts=BATCHES,
     preset=st.sampled_from(["emo_r3_robust", "emo_r3_paper", "emo_r3_reference"]),
 )
 def test_captured_summaries_equal_the_parser_summary(texts, preset):
