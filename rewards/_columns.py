@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import repeat
-from operator import add, attrgetter, le
+from operator import attrgetter
 
 from rewards._fused import (
     NEED_EXACT,
@@ -155,7 +155,7 @@ def _boxes(texts: list[str]) -> tuple[list[int], list, list[int], list[bool]]:
         ]
     found = list(map(_SIMPLE_BOX.match, texts, last))  # start -1: no box at 0 either
     if None not in found:
-        return n_boxes, list(map(str.strip, map(_GROUP, found, repeat(1)))), last, found
+        return n_boxes, [m[1].strip() for m in found], last, found
     found = [
         _NESTED_BOX.match(t, at) if m is None and at >= 0 else m
         for m, at, t in zip(found, last, texts, strict=True)
@@ -165,9 +165,6 @@ def _boxes(texts: list[str]) -> tuple[list[int], list, list[int], list[bool]]:
         for m, at, t in zip(found, last, texts, strict=True)
     ]
     return n_boxes, answers, last, found
-
-
-_GROUP = re.Match.group
 
 
 #: A box whose content holds no tag character and at most one level of braces
@@ -269,13 +266,16 @@ def _one(parser, text: str, need: int) -> Scan:
     out.words = out.sizes = out.others = out.yes = out.pieces = None
     k = len(parser.tags)
     out.spans = ((-1,),) * k, ((-1,),) * k
-    if row[7] is not None and need & NEED_WORDS:
-        out.words = tuple([w] for w in row[7])
-        out.sizes = tuple([len(w)] for w in row[7])
+    words = row[7]
+    if words is not None and need & NEED_WORDS:
+        out.words = tuple([[w] for w in words])
+        out.sizes = tuple([[len(w)] for w in words])
     if marks:
         out.others = tuple(
-            [0 if s is None else len(s) - s.count(" ") - sum(map(len, w))]
-            for s, w in zip(row[3], row[7], strict=True)
+            [
+                [0 if s is None else len(s) - s.count(" ") - len("".join(w))]
+                for s, w in zip(row[3], words, strict=True)
+            ]
         )
         out.yes = ["yes" in text.lower()]
     return out
@@ -350,7 +350,7 @@ def _plain_format(texts: list[str], starts, ends, tags, last_box, simple) -> lis
         and min(map(min, starts)) >= 0  # every tag present everywhere
         and None not in simple  # every last box closes as a simple box
     ):
-        return list(map(le, map(add, ends[-1], repeat(closing, n)), last_box))
+        return [end + closing <= box for end, box in zip(ends[-1], last_box, strict=True)]
     present = map(min, *starts) if len(starts) > 1 else starts[0]
     return [
         p >= 0

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from itertools import compress, repeat
-from operator import and_, le, not_, or_
+from operator import le, not_
 
 from rewards import _inputs
 from rewards._columns import UNKNOWN, listed
@@ -113,13 +113,8 @@ def guard_columns(guards, batch) -> dict[str, list[float]]:
     scanned = batch.scan(guards.parser, NEEDS)
     named, several = batch.answers(guards.parser, NEEDS, guards.label_set)
     if n == 1:  # one response: the same checks, without the batch passes
-        return dict(
-            zip(
-                guards.components,
-                map(_listed_one, _one(guards, batch, scanned, named[0], several[0])),
-                strict=True,
-            )
-        )
+        values = _one(guards, batch, scanned, named[0], several[0])
+        return {name: [v] for name, v in zip(guards.components, values, strict=True)}
     texts = batch.texts
     out = dict.fromkeys(guards.components)
     most = guards.max_words
@@ -176,11 +171,7 @@ def guard_columns(guards, batch) -> dict[str, list[float]]:
     return out
 
 
-def _listed_one(value: float) -> list[float]:
-    return [value]
-
-
-def _one(guards, batch, scanned, boxed, several: bool) -> tuple[float, ...]:
+def _one(guards, batch, scanned, boxed, several: bool) -> list[float]:
     """The ten guards of a batch's only response, in component order (``boxed``: the
     label its box names or None; ``several``: the box names two or more)."""
     text = batch.texts[0]
@@ -228,8 +219,8 @@ def _one(guards, batch, scanned, boxed, several: bool) -> tuple[float, ...]:
         captions = _inputs.captions(batch.kwargs, 1)
         if captions is not None and captions[0]:
             copied = guards._copied(listed(words[0]), captions[0])
-    flags = (echo, empty, several, repeat_, overlong, stuffed, mismatch, injection, padded)
-    return (*(-1.0 if flag else 0.0 for flag in flags), -1.0 if copied else 0.0)
+    flags = (echo, empty, several, repeat_, overlong, stuffed, mismatch, injection, padded, copied)
+    return [-1.0 if flag else 0.0 for flag in flags]
 
 
 class _Steps:
@@ -239,9 +230,12 @@ class _Steps:
     __slots__ = ("hits", "rows", "sizes", "words")
 
     def __init__(self, words: list, sizes: list[int], rows, special: frozenset):
-        if 0 in sizes or len(rows) != len(sizes):
+        if len(rows) != len(sizes):  # some responses of the batch
             kept = [i for i in rows if sizes[i]]
             words, sizes, rows = [words[i] for i in kept], [sizes[i] for i in kept], kept
+        elif 0 in sizes:  # every response: keep those with words, in C
+            rows = list(compress(rows, sizes))
+            words, sizes = list(compress(words, sizes)), list(filter(None, sizes))
         self.rows, self.words, self.sizes = rows, words, sizes
         self.hits = list(map(special.intersection, words))
 
@@ -295,26 +289,16 @@ def _mismatched(vocab, steps, words, named) -> list[int]:
             if named_elsewhere(vocab, named[i], listed(words[0][i]) + listed(second[i]))
         ]
     own = vocab.by_label  # the words naming each label (all of them for no label)
-    first = steps[:2]
-    if first and all(step.rows is first[0].rows for step in first):
-        # the steps hold words in the same responses: position k is one response in all.
-        # Flagged: some step names a label, and no step names the boxed one (a step
-        # naming no label names none of its words either: own[x] is in the keyset).
-        rows, keyset = first[0].rows, vocab.keyset
-        owns = [own[named[i]] for i in rows]
-        naming = [False] * len(rows)
-        clean = [True] * len(rows)
-        for step in first:
-            naming = list(map(or_, naming, map(not_, map(keyset.isdisjoint, step.hits))))
-            clean = list(map(and_, clean, map(frozenset.isdisjoint, owns, step.hits)))
-        return [rows[k] for k in compress(range(len(rows)), map(and_, naming, clean))]
-    seen: dict[int, bool] = {}  # response -> no word of steps 1-2 names its boxed label
+    keyset = vocab.keyset
+    # flagged: a step names some label, and no step names the boxed one (a step naming
+    # no label names none of the boxed label's words either: own[x] is in the keyset)
+    naming, boxed = set(), set()
     for step in steps[:2]:
-        for k in step.holding(vocab.keyset):
-            i = step.rows[k]
-            # a step without a naming word cannot name the boxed label either
-            seen[i] = seen.get(i, True) and own[named[i]].isdisjoint(step.hits[k])
-    return sorted(i for i, flag in seen.items() if flag)
+        rows, hits = step.rows, step.hits
+        naming.update(compress(rows, map(not_, map(keyset.isdisjoint, hits))))
+        owns = map(own.__getitem__, map(named.__getitem__, rows))
+        boxed.update(compress(rows, map(not_, map(frozenset.isdisjoint, owns, hits))))
+    return sorted(naming - boxed)
 
 
 def _padded(guards, scanned, texts, rows) -> list[int]:
