@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import repeat
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, le
 
 from rewards._fused import (
     NEED_EXACT,
@@ -352,15 +352,16 @@ def _plain_format(texts: list[str], starts, ends, tags, last_box, simple) -> lis
     ):
         return [end + closing <= box for end, box in zip(ends[-1], last_box, strict=True)]
     present = map(min, *starts) if len(starts) > 1 else starts[0]
-    return [
-        p >= 0
-        and box >= end + closing
-        and (a == opening or t[: a - opening].isspace())
-        and (m is not None or _closes(t, end + closing))
-        for p, box, end, a, m, t in zip(
-            present, last_box, ends[-1], starts[0], simple, texts, strict=True
+    out = [False] * n
+    first, last = starts[0], ends[-1]
+    for i in compress(range(n), map(le, repeat(0), present)):  # every tag present
+        end, a, t = last[i] + closing, first[i], texts[i]
+        out[i] = (
+            last_box[i] >= end
+            and (a == opening or t[: a - opening].isspace())
+            and (simple[i] is not None or _closes(t, end))
         )
-    ]
+    return out
 
 
 def _closes(text: str, start: int) -> bool:
