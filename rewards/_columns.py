@@ -104,7 +104,8 @@ class Scan:
     ``exact`` / ``loose``: the two reflective passages, one list each. ``repeated``:
     a tag opens twice. ``others``: per tag, an upper bound of the characters of the
     step that are neither word characters nor spaces. ``yes``: False only where the
-    lower-cased response holds no ``yes``. ``spans``: per tag, the start and end lists
+    lower-cased response holds no ``yes`` (past :data:`LONG` characters in a batch
+    scan: no ``yes`` standing as a word). ``spans``: per tag, the start and end lists
     of each step's content in the text (-1 where the step is absent or the response was
     parsed on its own). ``long``: some step may be a :class:`LongWords`. ``pieces``:
     per tag, each step's slice of the word view (batch scans asking for words or
@@ -227,7 +228,12 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
             out.words, out.sizes = _words(pieces, out.long)
         if need & NEED_MARKS:
             out.others = tuple(list(map(str.count, column, repeat("\t"))) for column in pieces)
-            if "yes" in "".join(views):
+            if out.long and out.words is not None:  # long views: their words say it
+                out.yes = [
+                    "yes" in v if len(v) <= LONG or m is None else _yes_word(v, i, out, starts)
+                    for i, (v, m) in enumerate(zip(views, matches, strict=True))
+                ]
+            elif "yes" in "".join(views):
                 out.yes = list(map(str.__contains__, views, repeat("yes")))
             else:
                 out.yes = [False] * n
@@ -249,6 +255,23 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
 
 
 _REGS = attrgetter("regs")
+
+
+def _yes_word(view: str, i: int, out: Scan, starts: list) -> bool:
+    """Whether "yes" is a word of response ``i``'s (plain, aligned) word view: a word of
+    a step, or of the view outside the steps (tags and box), read without searching the
+    whole long view. A "yes" that is not a word cannot make :func:`~rewards._guards.said_yes`
+    true: there a word character borders it, in the text as in the view."""
+    if any("yes" in column[i] for column in out.words):  # a set for a long step
+        return True
+    ends = out.spans[1]
+    outside, cut = [], 0
+    for column, stops in zip(starts, ends, strict=True):
+        if column[i] >= 0:
+            outside.append(view[cut : column[i]])
+            cut = stops[i]
+    outside.append(view[cut:])
+    return "yes" in "\t".join(outside).split()
 
 
 def _one(parser, text: str, need: int) -> Scan:

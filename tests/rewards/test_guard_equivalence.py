@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from rewards import presets
 from rewards._columns import scan_batch
 from rewards._fused import NEED_STEPS, scan
-from rewards._guards import SET_STEP_TEMPLATES
+from rewards._guard_columns import NEEDS
+from rewards._guards import SET_STEP_TEMPLATES, said_yes
 from rewards.guards import HackingGuards
 from rewards.labels import Label, LabelSet
 from rewards.parsing import ParseCapture, get_parser
@@ -213,3 +214,19 @@ def test_captured_summaries_equal_the_parser_summary(texts, preset):
     assert batch._scans["set"].need & NEED_STEPS
     assert capture.summaries(texts) == [parser.summary(text) for text in texts]
     assert capture.summaries(list(texts)) == [parser.summary(text) for text in texts]
+
+
+LONG_FILL = st.sampled_from(["a dog runs ", "eyes yesterday ", "it's fine ", "Yes, "])
+
+
+@PROPS
+@given(texts=BATCHES, fill=LONG_FILL, where=st.sampled_from(["</step1>", "</step3>", "\\boxed"]))
+def test_long_batches_equal_their_plain_definitions(texts, fill, where):
+    """Responses past the long-step size (word sets, "yes" read from the words)."""
+    texts = [t.replace(where, fill * 300 + where, 1) for t in texts]
+    got = HackingGuards().score_components(None, texts, label=["fear"] * len(texts))
+    for i, text in enumerate(texts):
+        assert {k: v[i] for k, v in got.items()} == oracle.guards(text), text
+    scanned = scan_batch(get_parser("set"), texts, NEEDS)
+    for text, yes in zip(texts, scanned.yes, strict=True):
+        assert yes or not said_yes(text)  # a necessary condition of a "yes" word
