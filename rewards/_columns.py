@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import repeat
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, le
 
 from rewards._fused import (
     NEED_EXACT,
@@ -104,14 +104,17 @@ class Scan:
     ``exact`` / ``loose``: the two reflective passages, one list each. ``repeated``:
     a tag opens twice. ``others``: per tag, an upper bound of the characters of the
     step that are neither word characters nor spaces. ``yes``: False only where the
-    lower-cased response holds no ``yes``. ``spans``: per tag, the start and end lists
+    lower-cased response holds no ``yes`` (past :data:`LONG` characters in a batch
+    scan: no ``yes`` standing as a word). ``spans``: per tag, the start and end lists
     of each step's content in the text (-1 where the step is absent or the response was
-    parsed on its own). ``long``: some step may be a :class:`LongWords`. Fields not
+    parsed on its own). ``long``: some step may be a :class:`LongWords`. ``pieces``:
+    per tag, each step's slice of the word view (batch scans asking for words or
+    marks; right only where ``others`` is not :data:`UNKNOWN`), else None. Fields not
     asked for are None.
     """
 
     __slots__ = ("answer", "exact", "format", "loose", "n", "n_boxes", "need", "others")
-    __slots__ += ("long", "repeated", "sizes", "spans", "steps", "words", "yes")
+    __slots__ += ("long", "pieces", "repeated", "sizes", "spans", "steps", "words", "yes")
 
     def row(self, i: int) -> tuple:
         """Response ``i``'s fields as the row :func:`rewards._fused.scan` gives."""
@@ -143,17 +146,21 @@ def _boxes(texts: list[str]) -> tuple[list[int], list, list[int], list[bool]]:
     last = list(map(str.rfind, texts, repeat(BOX)))
     if max(last, default=-1) < 0:
         return [0] * n, [None] * n, last, [False] * n
-    before = map(str.find, texts, repeat("\\"), repeat(0), last)
-    n_boxes = [
-        0 if at < 0 else 1 if b < 0 else t.count(BOX)
-        for t, at, b in zip(texts, last, before, strict=True)
-    ]
-    found = list(map(_SIMPLE_BOX.match, texts, last))  # start -1: no box at 0 either
-    if None in found:
-        found = [
-            _NESTED_BOX.match(t, at) if m is None and at >= 0 else m
-            for m, at, t in zip(found, last, texts, strict=True)
+    before = list(map(str.find, texts, repeat("\\"), repeat(0), last))
+    if max(before) < 0 and min(last) >= 0:  # one box in every response
+        n_boxes = [1] * n
+    else:
+        n_boxes = [
+            0 if at < 0 else 1 if b < 0 else t.count(BOX)
+            for t, at, b in zip(texts, last, before, strict=True)
         ]
+    found = list(map(_SIMPLE_BOX.match, texts, last))  # start -1: no box at 0 either
+    if None not in found:
+        return n_boxes, [m[1].strip() for m in found], last, found
+    found = [
+        _NESTED_BOX.match(t, at) if m is None and at >= 0 else m
+        for m, at, t in zip(found, last, texts, strict=True)
+    ]
     answers = [
         m[1].strip() if m is not None else None if at < 0 else last_boxed(compact(t[at:]))
         for m, at, t in zip(found, last, texts, strict=True)
@@ -177,7 +184,7 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
     out.need = need
     out.n_boxes, out.answer, last_box, simple = _boxes(texts)
     out.steps = out.exact = out.loose = out.repeated = out.words = out.sizes = None
-    out.others = out.yes = out.spans = None
+    out.others = out.yes = out.spans = out.pieces = None
     out.long = False
     if not need & (_NEED_TAGS | NEED_EXACT):
         tokens, scanners = parser.format_tokens, parser._scanners
@@ -215,12 +222,18 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
             [v[a:b] for v, a, b in zip(views, sa, sb, strict=True)]
             for sa, sb in zip(starts, ends, strict=True)
         ]
+        out.pieces = pieces
         if need & NEED_WORDS:
             out.long = max(map(len, texts)) > LONG
             out.words, out.sizes = _words(pieces, out.long)
         if need & NEED_MARKS:
             out.others = tuple(list(map(str.count, column, repeat("\t"))) for column in pieces)
-            if "yes" in "".join(views):
+            if out.long and out.words is not None:  # long views: their words say it
+                out.yes = [
+                    "yes" in v if len(v) <= LONG or m is None else _yes_word(v, i, out, starts)
+                    for i, (v, m) in enumerate(zip(views, matches, strict=True))
+                ]
+            elif "yes" in "".join(views):
                 out.yes = list(map(str.__contains__, views, repeat("yes")))
             else:
                 out.yes = [False] * n
@@ -244,6 +257,23 @@ def scan_batch(parser, texts: list[str], need: int) -> Scan:
 _REGS = attrgetter("regs")
 
 
+def _yes_word(view: str, i: int, out: Scan, starts: list) -> bool:
+    """Whether "yes" is a word of response ``i``'s (plain, aligned) word view: a word of
+    a step, or of the view outside the steps (tags and box), read without searching the
+    whole long view. A "yes" that is not a word cannot make :func:`~rewards._guards.said_yes`
+    true: there a word character borders it, in the text as in the view."""
+    if any("yes" in column[i] for column in out.words):  # a set for a long step
+        return True
+    ends = out.spans[1]
+    outside, cut = [], 0
+    for column, stops in zip(starts, ends, strict=True):
+        if column[i] >= 0:
+            outside.append(view[cut : column[i]])
+            cut = stops[i]
+    outside.append(view[cut:])
+    return "yes" in "\t".join(outside).split()
+
+
 def _one(parser, text: str, need: int) -> Scan:
     """The scan of a single response, from its :func:`rewards._fused.scan` row. ``others``
     is then exact: the step's non-space characters that are not word characters."""
@@ -256,16 +286,19 @@ def _one(parser, text: str, need: int) -> Scan:
     out.exact = None if row[4] is None else ([row[4][0]], [row[4][1]])
     out.loose = None if row[5] is None else ([row[5][0]], [row[5][1]])
     out.repeated = None if row[6] is None else [row[6]]
-    out.words = out.sizes = out.others = out.yes = None
+    out.words = out.sizes = out.others = out.yes = out.pieces = None
     k = len(parser.tags)
     out.spans = ((-1,),) * k, ((-1,),) * k
-    if row[7] is not None and need & NEED_WORDS:
-        out.words = tuple([w] for w in row[7])
-        out.sizes = tuple([len(w)] for w in row[7])
+    words = row[7]
+    if words is not None and need & NEED_WORDS:
+        out.words = tuple([[w] for w in words])
+        out.sizes = tuple([[len(w)] for w in words])
     if marks:
         out.others = tuple(
-            [0 if s is None else len(s) - s.count(" ") - sum(map(len, w))]
-            for s, w in zip(row[3], row[7], strict=True)
+            [
+                [0 if s is None else len(s) - s.count(" ") - len("".join(w))]
+                for s, w in zip(row[3], words, strict=True)
+            ]
         )
         out.yes = ["yes" in text.lower()]
     return out
@@ -290,7 +323,7 @@ def _blank(parser, n: int, need: int) -> Scan:
     out.loose = ([None] * n, [None] * n) if reflect and need & NEED_LOOSE else None
     out.repeated = [False] * n if tagged and need & NEED_REPEAT else None
     out.spans = ((-1,) * n,) * k, ((-1,) * n,) * k
-    out.long = False
+    out.long, out.pieces = False, None
     return out
 
 
@@ -333,16 +366,25 @@ def _plain_format(texts: list[str], starts, ends, tags, last_box, simple) -> lis
     tag present, only whitespace before the first, a box after the last with a ``}``
     after it (the last box, when it closes as a simple box, else the first one there)."""
     opening, closing = len(tags[0]) + 2, len(tags[-1]) + 3
+    n = len(texts)
+    if (
+        n
+        and starts[0].count(opening) == n  # the first tag opens each response
+        and min(map(min, starts)) >= 0  # every tag present everywhere
+        and None not in simple  # every last box closes as a simple box
+    ):
+        return [end + closing <= box for end, box in zip(ends[-1], last_box, strict=True)]
     present = map(min, *starts) if len(starts) > 1 else starts[0]
-    return [
-        p >= 0
-        and box >= end + closing
-        and (a == opening or t[: a - opening].isspace())
-        and (m is not None or _closes(t, end + closing))
-        for p, box, end, a, m, t in zip(
-            present, last_box, ends[-1], starts[0], simple, texts, strict=True
+    out = [False] * n
+    first, last = starts[0], ends[-1]
+    for i in compress(range(n), map(le, repeat(0), present)):  # every tag present
+        end, a, t = last[i] + closing, first[i], texts[i]
+        out[i] = (
+            last_box[i] >= end
+            and (a == opening or t[: a - opening].isspace())
+            and (simple[i] is not None or _closes(t, end))
         )
-    ]
+    return out
 
 
 def _closes(text: str, start: int) -> bool:

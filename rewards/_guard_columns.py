@@ -30,7 +30,7 @@ from itertools import compress, repeat
 from operator import le, not_
 
 from rewards import _inputs
-from rewards._columns import listed
+from rewards._columns import UNKNOWN, listed
 from rewards._fused import NEED_MARKS, NEED_REPEAT, NEED_WORDS
 from rewards._guards import (
     EMOTION_WORDS,
@@ -113,13 +113,8 @@ def guard_columns(guards, batch) -> dict[str, list[float]]:
     scanned = batch.scan(guards.parser, NEEDS)
     named, several = batch.answers(guards.parser, NEEDS, guards.label_set)
     if n == 1:  # one response: the same checks, without the batch passes
-        return dict(
-            zip(
-                guards.components,
-                map(_listed_one, _one(guards, batch, scanned, named[0], several[0])),
-                strict=True,
-            )
-        )
+        values = _one(guards, batch, scanned, named[0], several[0])
+        return {name: [v] for name, v in zip(guards.components, values, strict=True)}
     texts = batch.texts
     out = dict.fromkeys(guards.components)
     most = guards.max_words
@@ -176,11 +171,7 @@ def guard_columns(guards, batch) -> dict[str, list[float]]:
     return out
 
 
-def _listed_one(value: float) -> list[float]:
-    return [value]
-
-
-def _one(guards, batch, scanned, boxed, several: bool) -> tuple[float, ...]:
+def _one(guards, batch, scanned, boxed, several: bool) -> list[float]:
     """The ten guards of a batch's only response, in component order (``boxed``: the
     label its box names or None; ``several``: the box names two or more)."""
     text = batch.texts[0]
@@ -222,14 +213,14 @@ def _one(guards, batch, scanned, boxed, several: bool) -> tuple[float, ...]:
         scanners = guards.parser._scanners
         padded = any(
             others[0] >= fewest
-            and padded_step(guards, scanners[j].content(text) or "", words[j], others[0])
+            and padded_step(guards, scanners[j].content(text) or "", _letters(words[j]), others[0])
             for j, others in enumerate(scanned.others)
         )
         captions = _inputs.captions(batch.kwargs, 1)
         if captions is not None and captions[0]:
             copied = guards._copied(listed(words[0]), captions[0])
-    flags = (echo, empty, several, repeat_, overlong, stuffed, mismatch, injection, padded)
-    return (*(-1.0 if flag else 0.0 for flag in flags), -1.0 if copied else 0.0)
+    flags = (echo, empty, several, repeat_, overlong, stuffed, mismatch, injection, padded, copied)
+    return [-1.0 if flag else 0.0 for flag in flags]
 
 
 class _Steps:
@@ -239,9 +230,12 @@ class _Steps:
     __slots__ = ("hits", "rows", "sizes", "words")
 
     def __init__(self, words: list, sizes: list[int], rows, special: frozenset):
-        if 0 in sizes or len(rows) != len(sizes):
+        if len(rows) != len(sizes):  # some responses of the batch
             kept = [i for i in rows if sizes[i]]
             words, sizes, rows = [words[i] for i in kept], [sizes[i] for i in kept], kept
+        elif 0 in sizes:  # every response: keep those with words, in C
+            rows = list(compress(rows, sizes))
+            words, sizes = list(compress(words, sizes)), list(filter(None, sizes))
         self.rows, self.words, self.sizes = rows, words, sizes
         self.hits = list(map(special.intersection, words))
 
@@ -295,13 +289,16 @@ def _mismatched(vocab, steps, words, named) -> list[int]:
             if named_elsewhere(vocab, named[i], listed(words[0][i]) + listed(second[i]))
         ]
     own = vocab.by_label  # the words naming each label (all of them for no label)
-    seen: dict[int, bool] = {}  # response -> no word of steps 1-2 names its boxed label
+    keyset = vocab.keyset
+    # flagged: a step names some label, and no step names the boxed one (a step naming
+    # no label names none of the boxed label's words either: own[x] is in the keyset)
+    naming, boxed = set(), set()
     for step in steps[:2]:
-        for k in step.holding(vocab.keyset):
-            i = step.rows[k]
-            # a step without a naming word cannot name the boxed label either
-            seen[i] = seen.get(i, True) and own[named[i]].isdisjoint(step.hits[k])
-    return sorted(i for i, flag in seen.items() if flag)
+        rows, hits = step.rows, step.hits
+        naming.update(compress(rows, map(not_, map(keyset.isdisjoint, hits))))
+        owns = map(own.__getitem__, map(named.__getitem__, rows))
+        boxed.update(compress(rows, map(not_, map(frozenset.isdisjoint, owns, hits))))
+    return sorted(naming - boxed)
 
 
 def _padded(guards, scanned, texts, rows) -> list[int]:
@@ -315,22 +312,34 @@ def _padded(guards, scanned, texts, rows) -> list[int]:
     padded = set()
     scanners, starts, ends = guards.parser._scanners, *scanned.spans
     allowed = None if len(rows) == scanned.n else set(rows)
+    pieces = scanned.pieces
     for j, (column, others) in enumerate(zip(scanned.words, scanned.others, strict=True)):
         found = compress(range(len(others)), map(le, repeat(fewest), others))
         for i in found if allowed is None else (i for i in found if i in allowed):
             if i in padded:
                 continue
+            mark = others[i]
+            if pieces is None or mark == UNKNOWN:
+                letters = _letters(column[i])
+            else:  # the view piece: word characters, spaces and ``mark`` tabs
+                piece = pieces[j][i]
+                letters = len(piece) - piece.count(" ") - mark
             a = starts[j][i]  # -1: absent, or a response parsed on its own
             raw = texts[i][a : ends[j][i]] if a >= 0 else scanners[j].content(texts[i]) or ""
-            if padded_step(guards, raw, column[i], others[i]):
+            if padded_step(guards, raw, letters, mark):
                 padded.add(i)
     return sorted(padded)
 
 
-def padded_step(guards, raw: str, words, others: int) -> bool:
-    """The filler check of one step (``raw``: its text, maybe unstripped; ``others``: a
-    bound on its characters that are neither word characters nor spaces)."""
-    letters = sum(map(len, listed(words)))
+def _letters(words) -> int:
+    """How many characters a step's words hold."""
+    return sum(map(len, listed(words)))
+
+
+def padded_step(guards, raw: str, letters: int, others: int) -> bool:
+    """The filler check of one step (``raw``: its text, maybe unstripped; ``letters``:
+    the characters of its words; ``others``: a bound on its characters that are neither
+    word characters nor spaces)."""
     if letters >= guards.filler_share * (letters + others) and _odd(raw) < 10:
         return False
     step = raw.strip()
@@ -386,14 +395,13 @@ def _stuffed(guards, emotion, steps, long: bool) -> list[int]:
     least = min(repeats, many)
     stuffed = set()
     for step in steps:
-        emotional = list(map(emotion.intersection, step.hits))
-        holding = list(compress(range(len(emotional)), emotional))
+        holding = step.holding(emotion)
         if not holding:
             continue
         words = [step.words[k] for k in holding]
         if long:
             words = list(map(listed, words))
-        present = [emotional[k] for k in holding]
+        present = list(map(emotion.intersection, [step.hits[k] for k in holding]))
         occurrences = map(sum, map(map, map(getattr, words, repeat("count")), present))
         for k, found, es in compress(
             zip(holding, words, present, strict=True), map(le, repeat(least), occurrences)

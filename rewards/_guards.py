@@ -266,8 +266,13 @@ class Template:
 
 
 def copied_share(words: list[str], source: list[str], n: int) -> float:
-    """Share of ``words`` covered by word ``n``-grams that also occur in ``source``."""
-    if len(words) < n or len(source) < n:
+    """Share of ``words`` covered by word ``n``-grams that also occur in ``source``
+    (0.0 when ``n < 1`` or either holds fewer than ``n`` words).
+
+    The one implementation of n-gram coverage: the copy guard reads it on a-z words,
+    :func:`rewards.models.text.copied_fraction` on letter/digit words.
+    """
+    if n < 1 or len(words) < n or len(source) < n:
         return 0.0
     grams = {tuple(source[i : i + n]) for i in range(len(source) - n + 1)}
     covered = [False] * len(words)

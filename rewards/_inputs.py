@@ -136,6 +136,8 @@ def gold_labels(kwargs: Mapping[str, Any], n: int, sets: list[LabelSet]) -> list
         )
     key, value = found
     labels = _as_list(key, value, n)
+    if n == 1 and type(labels[0]) is str and labels[0] in sets[0]._gold:
+        return labels  # a label name as given: stripping and lower-casing keep it
     if n and sets.count(sets[0]) == n and {*map(type, labels)} <= {str}:
         label_set = sets[0]
         canon = {label: gold_label(label, label_set, key) for label in set(labels)}

@@ -193,6 +193,7 @@ def reference_coherence(answer: str | None, label: str) -> float:
 
 
 _LEADING_WORD = re.compile(r"[a-z]+")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _WORD = re.compile(r"\b(yes|no)\b")
 
 
@@ -205,6 +206,11 @@ def paper_consistency(answer: str | None) -> float | None:
     if answer is None:
         return None
     lowered = answer.lower()
+    # the common answers: "yes"/"no" as the leading run of a-z letters
+    if lowered[:3] == "yes" and lowered[3:4] not in _LETTERS:
+        return 1.0
+    if lowered[:2] == "no" and lowered[2:3] not in _LETTERS:
+        return 0.0
     first = _LEADING_WORD.search(lowered)
     if first and first.group(0) in ("yes", "no"):
         return 1.0 if first.group(0) == "yes" else 0.0

@@ -79,6 +79,9 @@ class LabelSet:
         normal = {name: self.normalize(name) for name in names}
         object.__setattr__(self, "_normal", MappingProxyType(normal))
         object.__setattr__(self, "_by_name", MappingProxyType({x.name: x for x in self.labels}))
+        # the names a gold label may be given as, unchanged by strip() and lower()
+        gold = frozenset(x for x in names if x == x.strip().lower())
+        object.__setattr__(self, "_gold", gold)
 
     @property
     def names(self) -> tuple[str, ...]:

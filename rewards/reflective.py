@@ -160,10 +160,12 @@ class ReflectiveReward(MultiReward):
 
     def columns(self, batch):
         n = batch.n
-        out: dict[str, list[float | None]] = {k: [1.0] * n for k in self.components}
         if self.judge is None:
-            return out
+            return {k: [1.0] * n for k in self.components}
         labels = batch.labels(self.label_set) if "coherence" in self.components else None
+        if n == 1:
+            return self._one(batch, labels)
+        out: dict[str, list[float | None]] = {k: [1.0] * n for k in self.components}
         need = NEED_EXACT if self.scoring == "reference" else NEED_LOOSE
         slots, requests, fixed = self._plan(batch, need)
         answers = call_judge(self.judge, requests)
@@ -187,6 +189,67 @@ class ReflectiveReward(MultiReward):
                 value = seen[key] = read(kind, answer, target, sets[i])
             out[kind][i] = value
         return out
+
+    def _one(self, batch, labels) -> dict[str, list[float | None]]:
+        """:meth:`columns` for a batch of one response (the same requests, in the same
+        order, and the same verdicts, without the per-batch tables)."""
+        reference = self.scoring == "reference"
+        scanned = batch.scan(self.parser, NEED_EXACT if reference else NEED_LOOSE)
+        cons, coh = scanned.exact if reference else scanned.loose
+        label_set = batch.sets(self.label_set)[0]
+        kwargs = batch.kwargs
+        image = None
+        if "consistency" in self.components and (
+            kwargs.get("image") is not None or kwargs.get("images") is not None
+        ):
+            image = _inputs.images(kwargs, 1)[0]
+        out: dict[str, list[float | None]] = {}
+        kinds, requests = [], []
+        for kind in self.components:
+            consistency = kind == "consistency"
+            passage = cons[0] if consistency else coh[0]
+            if passage is None:
+                if not reference:
+                    out[kind] = [0.0]
+                    continue
+                request = make_request(
+                    kind, NO_PASSAGE_PROMPT, image if consistency else None, label_set.id, None
+                )
+            elif consistency:
+                request = make_request(
+                    kind, CONSISTENCY_QUESTION + passage, image, label_set.id, passage
+                )
+            else:
+                prompt = passage + self._suffix(label_set)
+                request = make_request(kind, prompt, None, label_set.id, passage)
+            out[kind] = None  # filled below, in component order
+            kinds.append(kind)
+            requests.append(request)
+        answers = call_judge(self.judge, requests)
+        stats = self.stats
+        stats["requests"] += len(requests)
+        stats["missing"] += answers.count(None)
+        target = None
+        if "coherence" in kinds:
+            target = labels[0]
+            if self.scoring == "robust":
+                target = batch.targets(self.label_set)[0]
+        read = self._verdict
+        for kind, answer in zip(kinds, answers, strict=True):
+            out[kind] = [read(kind, answer, target if kind == "coherence" else None, label_set)]
+        return out  # its keys were set in component order above
+
+    def _suffix(self, label_set) -> str:
+        """:func:`~rewards.judges.coherence_suffix` of ``label_set`` (kept per label set)."""
+        kept = self.__dict__.get("_suffixes")
+        if kept is None:
+            kept = self.__dict__["_suffixes"] = {}
+        found = kept.get(id(label_set))
+        if found is None or found[0] is not label_set:
+            if len(kept) > 64:
+                kept.clear()
+            found = kept[id(label_set)] = (label_set, coherence_suffix(label_set))
+        return found[1]
 
     def _verdict(self, kind: str, answer: str | None, target: str | None, label_set) -> float:
         """One answer's score (``target``: the gold label, normalised under robust)."""

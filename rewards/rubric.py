@@ -308,10 +308,14 @@ class Rubric:
         calls, needs = self._plan
         batch = Batch(completions, kwargs, needs)
         parts = self._components(batch, prompts, calls)
-        totals = self._totals(parts, batch.n)
-        if batch.n == 1:
-            return [_result(totals[0], {name: values[0] for name, values in parts.items()})]
-        return _results(totals, parts)
+        if batch.n == 1:  # the total as _totals adds it up, and the components, in one loop
+            weights, total, components = self.weights, 0.0, {}
+            for name, values in parts.items():
+                value = components[name] = values[0]
+                if value:
+                    total += weights[name] * value
+            return [_result(total, components)]
+        return _results(self._totals(parts, batch.n), parts)
 
     def score(self, completion: str, label: str, image: Any = None, label_set=None, **columns):
         """Score a single completion (columns are single values, e.g. ``caption=...``)."""

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rewards._guards import copied_share
 from rewards.errors import InvalidInputError
 from rewards.labels import LabelSet, get_label_set
 from rewards.models._base import ModelReward
@@ -67,15 +68,9 @@ def copied_fraction(passage: str, source: str, n: int = 4) -> float:
         0.0
     """
     words = _WORD.findall(passage.lower())
-    if n < 1 or not words:
+    if n < 1 or len(words) < n:
         return 0.0
-    source_words = _WORD.findall(source.lower())
-    grams = {tuple(source_words[i : i + n]) for i in range(len(source_words) - n + 1)}
-    covered = [False] * len(words)
-    for i in range(len(words) - n + 1):
-        if tuple(words[i : i + n]) in grams:
-            covered[i : i + n] = [True] * n
-    return sum(covered) / len(words)
+    return copied_share(words, _WORD.findall(source.lower()), n)
 
 
 @dataclass(frozen=True, kw_only=True)

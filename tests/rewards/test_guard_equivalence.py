@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from rewards import presets
 from rewards._columns import scan_batch
 from rewards._fused import NEED_STEPS, scan
-from rewards._guards import SET_STEP_TEMPLATES
+from rewards._guard_columns import NEEDS
+from rewards._guards import SET_STEP_TEMPLATES, said_yes
 from rewards.guards import HackingGuards
 from rewards.labels import Label, LabelSet
 from rewards.parsing import ParseCapture, get_parser
@@ -88,6 +89,21 @@ def response(draw) -> str:
     return "".join(pieces)
 
 
+@st.composite
+def canonical(draw) -> str:
+    """A response of the common shape: the three tags at the start, in order, one box."""
+    steps = "\n".join(f"<step{i}>{draw(step_text())}</step{i}>" for i in (1, 2, 3))
+    box = draw(st.sampled_from(["fear", "awe", "joy", "good mood", "Scared!", "\\text{awe}"]))
+    return f"{steps}\n\\boxed{{{box}}}" + draw(st.sampled_from(["", "", " yes", "."]))
+
+
+#: Batches of any responses, of common-shape ones only (the batch fast paths), or mixed.
+BATCHES = st.one_of(
+    st.lists(response(), min_size=1, max_size=6),
+    st.lists(canonical(), min_size=2, max_size=6),
+    st.lists(st.one_of(canonical(), response()), min_size=2, max_size=6),
+)
+
 SETTINGS = st.one_of(
     st.just({}),
     st.fixed_dictionaries(
@@ -112,7 +128,7 @@ PROPS = settings(max_examples=400, deadline=None, suppress_health_check=list(Hea
 
 @PROPS
 @given(
-    texts=st.lists(response(), min_size=1, max_size=6),
+    texts=BATCHES,
     label_set=st.sampled_from(LABEL_SETS),
     options=SETTINGS,
     captions=st.one_of(st.none(), st.lists(step_text(), min_size=6, max_size=6)),
@@ -153,7 +169,7 @@ def gold(label_set) -> str:
 
 
 @PROPS
-@given(texts=st.lists(response(), min_size=1, max_size=6), label_set=st.sampled_from(LABEL_SETS))
+@given(texts=BATCHES, label_set=st.sampled_from(LABEL_SETS))
 def test_affect_equals_its_plain_definition(texts, label_set):
     n = len(texts)
     got = AffectReward()(None, texts, label=[gold(label_set)] * n, label_set=label_set)
@@ -161,7 +177,7 @@ def test_affect_equals_its_plain_definition(texts, label_set):
 
 
 @PROPS
-@given(texts=st.lists(response(), min_size=1, max_size=6))
+@given(texts=BATCHES)
 def test_the_robust_preset_adds_up_the_plain_components(texts):
     rubric = presets.get("emo_r3_robust")
     results = rubric.score_batch(texts, ["fear"] * len(texts))
@@ -173,7 +189,7 @@ def test_the_robust_preset_adds_up_the_plain_components(texts):
 
 @PROPS
 @given(
-    texts=st.lists(response(), min_size=1, max_size=6),
+    texts=BATCHES,
     parser=st.sampled_from(["set", "think"]),
     need=st.integers(0, 63),
 )
@@ -187,7 +203,7 @@ def test_batch_scan_rows_equal_the_fused_scan(texts, parser, need):
 
 @PROPS
 @given(
-    texts=st.lists(response(), min_size=1, max_size=6),
+    texts=BATCHES,
     preset=st.sampled_from(["emo_r3_robust", "emo_r3_paper", "emo_r3_reference"]),
 )
 def test_captured_summaries_equal_the_parser_summary(texts, preset):
@@ -198,3 +214,19 @@ def test_captured_summaries_equal_the_parser_summary(texts, preset):
     assert batch._scans["set"].need & NEED_STEPS
     assert capture.summaries(texts) == [parser.summary(text) for text in texts]
     assert capture.summaries(list(texts)) == [parser.summary(text) for text in texts]
+
+
+LONG_FILL = st.sampled_from(["a dog runs ", "eyes yesterday ", "it's fine ", "Yes, "])
+
+
+@PROPS
+@given(texts=BATCHES, fill=LONG_FILL, where=st.sampled_from(["</step1>", "</step3>", "\\boxed"]))
+def test_long_batches_equal_their_plain_definitions(texts, fill, where):
+    """Responses past the long-step size (word sets, "yes" read from the words)."""
+    texts = [t.replace(where, fill * 300 + where, 1) for t in texts]
+    got = HackingGuards().score_components(None, texts, label=["fear"] * len(texts))
+    for i, text in enumerate(texts):
+        assert {k: v[i] for k, v in got.items()} == oracle.guards(text), text
+    scanned = scan_batch(get_parser("set"), texts, NEEDS)
+    for text, yes in zip(texts, scanned.yes, strict=True):
+        assert yes or not said_yes(text)  # a necessary condition of a "yes" word

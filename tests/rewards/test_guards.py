@@ -1,4 +1,8 @@
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rewards.errors import InvalidInputError
 from rewards.guards import HackingGuards
@@ -214,3 +218,29 @@ def test_new_thresholds_are_validated():
     for kwargs in ({"stuffing_repeats": 1}, {"copy_ngram": 0}, {"filler_share": 2.0}):
         with pytest.raises(InvalidInputError):
             HackingGuards(**kwargs)
+
+
+def _plain_copied_fraction(passage: str, source: str, n: int) -> float:
+    """The caption-copy share as rewards.models.text defined it on its own."""
+    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", passage.lower())
+    if n < 1 or not words:
+        return 0.0
+    source_words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", source.lower())
+    grams = {tuple(source_words[i : i + n]) for i in range(len(source_words) - n + 1)}
+    covered = [False] * len(words)
+    for i in range(len(words) - n + 1):
+        if tuple(words[i : i + n]) in grams:
+            covered[i : i + n] = [True] * n
+    return sum(covered) / len(words)
+
+
+_COPY_TEXT = st.lists(st.sampled_from(["a", "dog", "runs", "A", "it's", "7", "on", "the", "."]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_COPY_TEXT, _COPY_TEXT, st.integers(-1, 5))
+def test_caption_copy_share_is_the_guards_copied_share(passage, source, n):
+    from rewards.models.text import copied_fraction
+
+    passage, source = " ".join(passage), " ".join(source)
+    assert copied_fraction(passage, source, n) == _plain_copied_fraction(passage, source, n)

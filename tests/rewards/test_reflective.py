@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rewards.errors import InvalidInputError, JudgeError
 from rewards.judges import (
@@ -200,3 +202,68 @@ def test_invalid_settings():
         ReflectiveReward(components=("style",))
     with pytest.raises(InvalidInputError, match=r"JudgeRequest\.kind"):
         JudgeRequest("vibes", "prompt")
+
+
+_LEADING = __import__("re").compile(r"[a-z]+")
+_YES_NO = __import__("re").compile(r"\b(yes|no)\b")
+
+
+def _plain_paper_consistency(answer):
+    """The paper reading without the leading yes/no shortcut."""
+    lowered = answer.lower()
+    first = _LEADING.search(lowered)
+    if first and first.group(0) in ("yes", "no"):
+        return 1.0 if first.group(0) == "yes" else 0.0
+    return 1.0 if set(_YES_NO.findall(lowered)) == {"yes"} else 0.0
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("yesnoYESNO tx.,!é\u212a")), max_size=8),
+    st.sampled_from(["", "yes", "Yes", "NO", "no", "nope", "yesterday", "no.", "Yés"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_paper_consistency_shortcut_equals_plain_reading(tail, head):
+    answer = head + tail
+    assert paper_consistency(answer) == _plain_paper_consistency(answer)
+
+
+_ONE_CASES = [
+    R,
+    "no tags",
+    "<step1>only step one</step1> \\boxed{fear}",
+    "< step1 >spaced</ step1 >< step2 >tags</step2><step3>x</step3>\\boxed{awe}",
+    R.replace("\\boxed{anger}", "\\boxed{angry}"),
+]
+
+
+@pytest.mark.parametrize("scoring", ["reference", "paper", "robust"])
+@pytest.mark.parametrize("components", [("consistency", "coherence"), ("coherence",)])
+@pytest.mark.parametrize("answers", [("Yes.", "anger"), ("no", "Angry!"), (None, None)])
+def test_batch_of_one_equals_batch_path(scoring, components, answers):
+    """The one-response path asks the same requests and gives the same values."""
+
+    def recorder(log):
+        def judge(requests):
+            log.append(list(requests))
+            return [answers[0] if r.kind == "consistency" else answers[1] for r in requests]
+
+        return judge
+
+    image = object()
+    labels = ["anger", "fear", "awe", "anger", "anger"]
+    for text, label in zip(_ONE_CASES, labels, strict=True):
+        for images in (None, [image]):
+            many, one = [], []
+            batch_rer = ReflectiveReward(recorder(many), scoring, components=components)
+            single_rer = ReflectiveReward(recorder(one), scoring, components=components)
+            extra = {} if images is None else {"image": images * 2}
+            got_many = batch_rer.score_components(None, [text, text], label=[label] * 2, **extra)
+            extra = {} if images is None else {"image": images}
+            got_one = single_rer.score_components(None, [text], label=[label], **extra)
+            assert got_one == {k: v[:1] for k, v in got_many.items()}
+            assert list(got_one) == list(components)
+            # the same requests, in the same order (the batch asks them twice)
+            assert [len(c) for c in one] == [len(c) // 2 for c in many]
+            assert [c for c in one] == [c[: len(c) // 2] for c in many]
+            assert 2 * single_rer.stats["requests"] == batch_rer.stats["requests"]
+            assert 2 * single_rer.stats["missing"] == batch_rer.stats["missing"]
