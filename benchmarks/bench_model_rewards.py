@@ -211,14 +211,9 @@ def machine(device: str) -> dict:
     if device.startswith("cuda"):
         info["device_name"] = torch.cuda.get_device_name(0)
     else:
-        cpu = platform.processor() or platform.machine()
-        try:
-            for line in Path("/proc/cpuinfo").read_text().splitlines():
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-        except OSError:
-            pass
+        from machine import cpu_name
+
+        cpu = cpu_name()
         info["device_name"] = f"CPU: {cpu}"
     return info
 

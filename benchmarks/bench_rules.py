@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
 import random
 import statistics
 import sys
@@ -41,6 +39,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "rewards"))
 
+from machine import describe  # noqa: E402
 from reference_oracle import prompts as oracle_prompts  # noqa: E402
 from reference_oracle import score as oracle_score  # noqa: E402
 from reference_oracle import score_think as oracle_score_think  # noqa: E402
@@ -287,15 +286,7 @@ def fixed_cost(data, calls: int = 2048, rounds: int = 7) -> dict:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return describe()
 
 
 def write(out: Path, args, results: dict, fixed: dict) -> None:
