@@ -19,7 +19,7 @@ TORCH_CPU_INDEX ?=
 TORCH_TEST := torch==2.14.1 torchvision==0.29.1
 HAS_GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 # `stage "label" command...`: run quietly, one line; on failure print the whole log.
-STAGE = stage() { label=$$1; shift; printf '  %-58s' "$$label"; \
+STAGE = stage() { label=$$1; shift; printf '  %-62s ' "$$label"; \
 	if "$$@" >$(LOG) 2>&1; then echo ok; else echo FAILED; cat $(LOG); exit 1; fi; }
 
 .PHONY: setup setup-test demo test test-fast lint bench clean
