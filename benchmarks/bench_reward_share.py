@@ -83,10 +83,9 @@ def _machine() -> str:
             return f"{torch.cuda.get_device_name(0)}, torch {torch.__version__}"
     except ImportError:
         pass
-    return (
-        f"{platform.machine()}, {os.cpu_count()} CPU cores (shared), "
-        f"Python {platform.python_version()}"
-    )
+    from machine import cpu_name
+
+    return f"{cpu_name()}, {os.cpu_count()} CPU cores (shared), Python {platform.python_version()}"
 
 
 def main() -> None:

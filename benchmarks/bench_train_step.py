@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import statistics
 import tempfile
@@ -111,15 +110,9 @@ def _cut_meter(run, limit: int, eos: int, tally: dict) -> None:
 
 def _machine() -> str:
     import torch
+    from machine import cpu_name
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_name()
     return (
         f"{cpu}, {os.cpu_count()} CPU cores (shared), torch {torch.__version__}, "
         f"{torch.get_num_threads()} torch threads"

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import statistics
 import subprocess
@@ -35,15 +34,9 @@ KEYS = ("accuracy", "format_rate", "reward", "consistency", "coherence")
 
 
 def _machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPU cores"
+    from machine import cpu_name
+
+    return f"{cpu_name()}, {os.cpu_count()} CPU cores"
 
 
 def _command(seed: int, runs: Path, extra: list[str]) -> list[str]:
