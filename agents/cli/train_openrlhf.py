@@ -111,7 +111,6 @@ def openrlhf_options(args: argparse.Namespace) -> dict:
     return {
         "output_dir": args.output_dir or "runs/openrlhf",
         "model": args.model or PAPER_MODEL,
-        "dataset": args.dataset or "embedded",
         "split": args.split,
         "prompt_data": args.prompt_data,
         "preset": args.preset,
@@ -124,6 +123,7 @@ def openrlhf_options(args: argparse.Namespace) -> dict:
         "env_options": _pairs(args.env_option, "--env-option"),
         "reward": args.reward,
         "extra_args": tuple(args.openrlhf_arg),
+        **({"dataset": args.dataset} if args.dataset else {}),  # else prepare_run's default
         **{k: v for k, v in launch.items() if v is not None},
     }
 

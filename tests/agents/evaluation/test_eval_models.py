@@ -19,15 +19,7 @@ from agents.evaluation.harness import evaluate
 from emo_env.data import load_dataset
 from rewards.rules import AccuracyReward, FormatReward
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
